@@ -1,0 +1,51 @@
+/* sql/pgmg--0.1.sql */
+
+-- complain if script is sourced in psql, rather than via CREATE EXTENSION
+\echo Use "CREATE EXTENSION pgmg" to load this file. \quit
+
+/*
+ * State.  Objects are keyed by name, never by OID: object_name is
+ * '<kind>.<schema-qualified identity>', and (kind, obj_names, obj_args)
+ * is what the engine resolves back to a catalog entry.
+ */
+CREATE TABLE pgmg.pgmg_migrations (
+	name		text PRIMARY KEY,
+	applied_at	timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	checksum	text NOT NULL,
+	duration_ms	double precision,
+	applied_by	text NOT NULL DEFAULT CURRENT_USER,
+	baseline	boolean NOT NULL DEFAULT false
+);
+
+CREATE TABLE pgmg.pgmg_state (
+	object_name	text PRIMARY KEY,
+	object_hash	text NOT NULL,
+	last_applied timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	file		text NOT NULL,
+	kind		text NOT NULL,
+	identity	text NOT NULL,
+	obj_names	text[] NOT NULL,
+	obj_args	text[] NOT NULL DEFAULT '{}',
+	fingerprint	text NOT NULL
+);
+
+CREATE INDEX pgmg_state_file_idx ON pgmg.pgmg_state (file);
+
+COMMENT ON TABLE pgmg.pgmg_migrations IS 'table migrations applied by pgmg, one row each';
+COMMENT ON TABLE pgmg.pgmg_state IS 'code objects managed by pgmg, one row per object';
+
+-- pg_dump keeps the contents of both tables
+SELECT pg_catalog.pg_extension_config_dump('pgmg.pgmg_migrations', '');
+SELECT pg_catalog.pg_extension_config_dump('pgmg.pgmg_state', '');
+
+-- anyone may read what pgmg manages; only granted roles may change it
+GRANT USAGE ON SCHEMA pgmg TO PUBLIC;
+REVOKE ALL ON pgmg.pgmg_migrations, pgmg.pgmg_state FROM PUBLIC;
+GRANT SELECT ON pgmg.pgmg_migrations, pgmg.pgmg_state TO PUBLIC;
+
+CREATE FUNCTION pgmg.version()
+RETURNS text
+AS 'MODULE_PATHNAME', 'pgmg_version'
+LANGUAGE C STRICT STABLE PARALLEL SAFE;
+
+COMMENT ON FUNCTION pgmg.version() IS 'version of the loaded pgmg library';

@@ -1,0 +1,56 @@
+#!/bin/sh
+# test/client/foundation.sh - the client's skeleton: help, version, usage
+# errors, configuration precedence and creating the extension.
+set -u
+# shellcheck source=test/lib.sh
+. "$(dirname "$0")/../lib.sh"
+new_db
+
+out=$(pgmg --help 2>&1); status=$?
+ok "$status" "--help exits 0"
+like "$out" "pgmg plan" "--help lists plan"
+like "$out" "Exit codes:" "--help documents exit codes"
+
+out=$(pgmg --version); ok $? "--version exits 0"
+is "$out" "pgmg 0.1" "--version prints the version"
+
+pgmg frobnicate >/dev/null 2>&1; status=$?
+is "$status" 2 "unknown command is a usage error (2)"
+pgmg plan --bogus >/dev/null 2>&1; status=$?
+is "$status" 2 "unknown option is a usage error (2)"
+pgmg >/dev/null 2>&1; status=$?
+is "$status" 2 "no command is a usage error (2)"
+
+# a fresh database gets the extension on first use
+is "$(sql "SELECT count(*) FROM pg_extension WHERE extname = 'pgmg'")" 0 "extension absent at start"
+cd "$scratch" || exit 1
+out=$(pgmg plan 2>&1); status=$?
+ok "$status" "plan on a fresh database succeeds"
+is "$(sql "SELECT count(*) FROM pg_extension WHERE extname = 'pgmg'")" 1 "plan created the extension"
+
+# pgmg.toml: a connection string naming a database that does not exist
+# fails; the flag overrides it; the environment is below both
+mkdir -p "$scratch/proj/sub" && cd "$scratch/proj/sub" || exit 1
+printf '# project settings\nconnection_string = "dbname=pgmg_no_such_db"\n' >"$scratch/proj/pgmg.toml"
+pgmg plan >/dev/null 2>&1; status=$?
+is "$status" 1 "pgmg.toml in a parent directory is used (bad dbname fails)"
+pgmg plan --connection-string="dbname=$PGDATABASE" >/dev/null 2>&1; status=$?
+is "$status" 0 "--connection-string overrides pgmg.toml"
+rm "$scratch/proj/pgmg.toml"
+PGMG_CONNECTION_STRING="dbname=pgmg_no_such_db" pgmg plan >/dev/null 2>&1; status=$?
+is "$status" 1 "PGMG_CONNECTION_STRING is used when there is no pgmg.toml"
+PGMG_CONNECTION_STRING="dbname=pgmg_no_such_db" pgmg plan --connection-string="dbname=$PGDATABASE" >/dev/null 2>&1; status=$?
+is "$status" 0 "the flag overrides PGMG_CONNECTION_STRING"
+
+# a malformed pgmg.toml names its line
+printf 'code_dir = "sql"\nthis is not toml\n' >"$scratch/proj/pgmg.toml"
+out=$(pgmg plan 2>&1); status=$?
+is "$status" 1 "malformed pgmg.toml is an error"
+like "$out" "pgmg.toml:2:" "the error names the line"
+rm "$scratch/proj/pgmg.toml"
+
+out=$(pgmg plan --code-dir="$scratch/nope" 2>&1); status=$?
+is "$status" 1 "a missing code directory is an error"
+like "$out" "code directory not found" "the error says which directory"
+
+done_testing

@@ -1,0 +1,31 @@
+#!/bin/sh
+# test/deps.sh - install what building and testing pgmg needs, if missing.
+#
+# Idempotent: does nothing when everything is present.  Needs root or sudo
+# for apt-get.  Used by test/run-all.sh, examples/demo.sh and bench/run.sh.
+set -eu
+
+PACKAGES="postgresql-15 postgresql-server-dev-15 postgresql-15-pgtap
+libtap-parser-sourcehandler-pgtap-perl postgresql-common make gcc"
+
+missing=""
+for pkg in $PACKAGES; do
+	if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'ok installed'; then
+		missing="$missing $pkg"
+	fi
+done
+[ -n "$missing" ] || exit 0
+
+if [ "$(id -u)" -eq 0 ]; then
+	sudo=""
+elif command -v sudo >/dev/null 2>&1; then
+	sudo="sudo"
+else
+	echo "deps: need root or sudo to install:$missing" >&2
+	exit 1
+fi
+
+echo "deps: installing$missing" >&2
+$sudo apt-get update -qq
+# shellcheck disable=SC2086
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $missing >/dev/null

@@ -1,0 +1,24 @@
+#!/bin/sh
+# test/run-all.sh - the test command (make test).
+#
+# On a fresh Debian machine: installs what is missing, builds and installs
+# pgmg, starts a throwaway PostgreSQL 15 cluster with pg_virtualenv and runs
+# every suite in it (test/in-cluster.sh).  The last line printed is
+# "N passed, N failed"; the exit status is non-zero on any failure.
+set -eu
+cd "$(dirname "$0")/.."
+sh test/deps.sh
+sh test/build.sh
+summary=$(mktemp)
+trap 'rm -f "$summary"' EXIT
+status=0
+PGMG_SUMMARY_FILE=$summary pg_virtualenv -v 15 -o max_locks_per_transaction=256 \
+	sh test/in-cluster.sh "$@" || status=$?
+# pg_virtualenv talks after the suites end: repeat the count as the last line
+if [ -s "$summary" ]; then
+	cat "$summary"
+else
+	echo "0 passed, 1 failed"
+	[ "$status" -ne 0 ] || status=1
+fi
+exit "$status"
