@@ -49,3 +49,21 @@ AS 'MODULE_PATHNAME', 'pgmg_version'
 LANGUAGE C STRICT STABLE PARALLEL SAFE;
 
 COMMENT ON FUNCTION pgmg.version() IS 'version of the loaded pgmg library';
+
+CREATE FUNCTION pgmg.plan(files jsonb,
+	OUT step integer, OUT action text, OUT object text, OUT file text,
+	OUT reason text, OUT statement text)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'pgmg_plan'
+LANGUAGE C STRICT VOLATILE;
+
+COMMENT ON FUNCTION pgmg.plan(jsonb) IS 'the steps pgmg.apply() would run for these files; changes nothing';
+
+CREATE FUNCTION pgmg.apply(files jsonb,
+	OUT step integer, OUT action text, OUT object text, OUT file text,
+	OUT reason text, OUT statement text)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'pgmg_apply'
+LANGUAGE C STRICT VOLATILE;
+
+COMMENT ON FUNCTION pgmg.apply(jsonb) IS 'run migrations and code changes for these files in the current transaction';

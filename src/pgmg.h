@@ -5,7 +5,8 @@
  *
  * One section per .c file.  Everything here lives in the backend: the
  * engine reads the catalogs directly and uses SPI only for pgmg's own
- * tables and for running user SQL.
+ * tables and for running user SQL.  All structures are allocated in the
+ * memory context of the current call and die with it.
  *
  * Copyright (c) 2026, the pgmg authors
  *
@@ -16,11 +17,236 @@
 #ifndef PGMG_H
 #define PGMG_H
 
+#include "catalog/objectaddress.h"
 #include "fmgr.h"
+#include "lib/stringinfo.h"
+#include "nodes/parsenodes.h"
+#include "nodes/pg_list.h"
+#include "utils/jsonb.h"
 
 #define PGMG_VERSION "0.1"
 
-/* pgmg.c */
-extern void _PG_init(void);
+/* key of the transaction-scoped advisory lock that serializes applies */
+#define PGMG_LOCK_KEY INT64CONST(0x70676d6701)
+
+/* length of a SHA-256 digest in hex, plus the terminator */
+#define PGMG_HASH_LEN 65
+
+typedef struct PgmgFile PgmgFile;
+typedef struct PgmgStmt PgmgStmt;
+typedef struct PgmgDef PgmgDef;
+typedef struct PgmgStateObj PgmgStateObj;
+
+/*
+ * files.c: the file set passed to pgmg.plan() / pgmg.apply()
+ */
+
+/* where a code file stands relative to the recorded state */
+typedef enum PgmgFileStatus
+{
+	PGMG_FILE_UNCHANGED,
+	PGMG_FILE_NEW,
+	PGMG_FILE_MODIFIED,
+	PGMG_FILE_DRIFT,			/* unchanged, but its objects drifted */
+	PGMG_FILE_DEPENDENT			/* unchanged, recreated for a dependency */
+} PgmgFileStatus;
+
+struct PgmgFile
+{
+	char	   *path;			/* relative path, exactly as given */
+	char	   *content;		/* file text, exactly as given */
+	char		hash[PGMG_HASH_LEN];	/* SHA-256 of the normalised text */
+	bool		is_code;		/* code file (else a migration) */
+
+	/* code files, filled by the planner */
+	PgmgFileStatus status;
+	char	   *reason;			/* why it is (re)executed, for the plan */
+	bool		parsed;
+	List	   *stmts;			/* PgmgStmt *, in file order */
+	List	   *defs;			/* PgmgDef *, in file order */
+	List	   *refs;			/* PgmgRef *, names the file references */
+	bool		sets_acl;		/* has GRANT/REVOKE */
+	bool		sets_comment;	/* has COMMENT ON */
+	bool		sets_owner;		/* has ... OWNER TO */
+	bool		in_exec;		/* will be executed by this plan */
+	int			order;			/* position in the execution order */
+};
+
+typedef struct PgmgFileSet
+{
+	bool		has_code;		/* "code" key present: code is managed */
+	bool		has_migrations; /* "migrations" key present */
+	List	   *code;			/* PgmgFile *, sorted by path */
+	List	   *migrations;		/* PgmgFile *, sorted numeric-aware */
+} PgmgFileSet;
+
+extern PgmgFileSet *pgmg_read_files(Jsonb *files);
+extern void pgmg_hash_text(const char *text, char *out);
+extern int	pgmg_compare_names(const char *a, const char *b);
+
+/*
+ * parse.c: what a code file defines and references
+ */
+
+/* a name a file references; hard references must exist at creation */
+typedef enum PgmgRefKind
+{
+	PGMG_REF_RELATION,
+	PGMG_REF_TYPE,
+	PGMG_REF_FUNCTION
+} PgmgRefKind;
+
+typedef struct PgmgRef
+{
+	PgmgRefKind kind;
+	List	   *names;			/* String nodes, possibly qualified */
+	bool		hard;			/* needed at creation time */
+	bool		via_function;	/* soft reference of a function body */
+} PgmgRef;
+
+struct PgmgStmt
+{
+	Node	   *parsetree;
+	int			location;		/* byte offset of the statement in the file */
+	int			len;			/* byte length */
+	int			line;			/* 1-based line where it starts */
+	char	   *text;			/* the statement, byte for byte */
+	PgmgDef    *def;			/* object it creates, or NULL */
+};
+
+/* what to do with a defined object */
+typedef enum PgmgDefMode
+{
+	PGMG_DEF_NONE,				/* unchanged file, not executed */
+	PGMG_DEF_CREATE,			/* does not exist: run as written */
+	PGMG_DEF_INPLACE,			/* exists: replace without dropping */
+	PGMG_DEF_RECREATE			/* exists: drop, then run as written */
+} PgmgDefMode;
+
+struct PgmgDef
+{
+	PgmgFile   *file;
+	PgmgStmt   *stmt;			/* the defining statement */
+	List	   *group;			/* PgmgStmt *: statements run with it */
+	const char *kind;			/* "view", "function", ... */
+	char	   *schema;			/* creation schema, resolved */
+	char	   *name;			/* unqualified object name */
+	char	   *key;			/* "kind.identity" used before creation */
+
+	/* planning */
+	ObjectAddress addr;			/* existing object, or InvalidOid */
+	PgmgStateObj *managed;		/* state row of the existing object */
+	PgmgDefMode mode;
+	char	   *reason;
+	List	   *inplace_sql;	/* replacement statements for INPLACE */
+	List	   *restore_sql;	/* char *: owner/ACL/comment restoration */
+};
+
+extern void pgmg_parse_file(PgmgFile *file);
+extern bool pgmg_lookup_def(PgmgDef *def, ObjectAddress *addr);
+extern bool pgmg_def_replaceable(PgmgDef *def, List **sql);
+
+/*
+ * catalog.c: identities, fingerprints, dependents, privileges
+ */
+
+/* one catalog object found dependent on an object being dropped */
+typedef struct PgmgDependent
+{
+	ObjectAddress object;		/* the top-level object */
+	ObjectAddress part;			/* the catalog entry that depends */
+	ObjectAddress on;			/* the dropped object it depends on */
+	char		deptype;		/* pg_depend.deptype */
+	bool		droppable;		/* false: a table part (default, column) */
+} PgmgDependent;
+
+extern const char *pgmg_object_kind(const ObjectAddress *addr);
+extern char *pgmg_object_name(const ObjectAddress *addr);
+extern void pgmg_identify(const ObjectAddress *addr, char **kind,
+						  char **identity, List **names, List **args);
+extern bool pgmg_resolve(const char *kind, List *names, List *args,
+						 ObjectAddress *addr);
+extern char *pgmg_fingerprint(const ObjectAddress *addr);
+extern ObjectAddress pgmg_owning_object(const ObjectAddress *addr,
+										bool *droppable);
+extern List *pgmg_direct_dependents(const ObjectAddress *addr);
+extern char *pgmg_drop_statement(const ObjectAddress *addr);
+extern List *pgmg_restore_statements(const ObjectAddress *addr,
+									 bool acl, bool comment, bool owner);
+
+/*
+ * graph.c: ordering
+ */
+typedef struct PgmgGraph PgmgGraph;
+
+extern PgmgGraph *pgmg_graph_create(int nnodes);
+extern void pgmg_graph_add_edge(PgmgGraph *graph, int before, int after);
+extern int *pgmg_graph_sort(PgmgGraph *graph, List **cycle);
+
+/*
+ * state.c: pgmg.pgmg_state and pgmg.pgmg_migrations
+ */
+struct PgmgStateObj
+{
+	char	   *object_name;
+	char	   *hash;
+	char	   *file;
+	char	   *kind;
+	char	   *identity;
+	List	   *names;			/* char * */
+	List	   *args;			/* char * */
+	char	   *fingerprint;
+	ObjectAddress addr;			/* resolved now; InvalidOid if missing */
+	bool		dropping;		/* will be dropped by the plan */
+};
+
+extern List *pgmg_load_state(void);
+extern void pgmg_record_file(PgmgFile *file);
+extern void pgmg_forget_file(const char *path);
+
+/*
+ * plan.c: the ordered steps
+ */
+typedef enum PgmgAction
+{
+	PGMG_ACT_DROP,
+	PGMG_ACT_CREATE,
+	PGMG_ACT_REPLACE
+} PgmgAction;
+
+/* one statement to run, with where it came from */
+typedef struct PgmgSql
+{
+	char	   *text;
+	PgmgFile   *file;			/* NULL for generated statements */
+	int			location;		/* byte offset in the file */
+} PgmgSql;
+
+typedef struct PgmgStep
+{
+	PgmgAction	action;
+	char	   *object;			/* "kind.identity" */
+	char	   *file;
+	char	   *reason;
+	List	   *sql;			/* PgmgSql * */
+} PgmgStep;
+
+typedef struct PgmgPlan
+{
+	PgmgFileSet *files;
+	List	   *steps;			/* PgmgStep * */
+	List	   *exec_files;		/* PgmgFile *, code files executed */
+	List	   *forget_files;	/* char *, deleted code files */
+} PgmgPlan;
+
+extern PgmgPlan *pgmg_make_plan(PgmgFileSet *files);
+extern const char *pgmg_action_name(PgmgAction action);
+
+/*
+ * execute.c: running a plan
+ */
+extern void pgmg_execute_plan(PgmgPlan *plan);
+extern void pgmg_push_file_context(ErrorContextCallback *cb, PgmgFile *file,
+								   int location, const char *object);
 
 #endif							/* PGMG_H */

@@ -1,0 +1,899 @@
+/*-------------------------------------------------------------------------
+ *
+ * catalog.c
+ *	  What pgmg reads from the system catalogs: object kinds and identities,
+ *	  resolving stored names back to objects, fingerprints for drift,
+ *	  direct dependents from pg_depend, the object a catalog entry belongs
+ *	  to (a view's _RETURN rule, a rowtype, an array type, an index), and
+ *	  the statements that drop an object or restore its owner, privileges
+ *	  and comments.
+ *
+ * Objects are named by (kind, names[], args[]) as getObjectIdentityParts
+ * gives them; OIDs are never stored.  Everything here reads the catalogs
+ * directly (syscache, index scans) and takes no locks on user objects, so
+ * plan works in read-only transactions and does not fill the lock table.
+ *
+ * Copyright (c) 2026, the pgmg authors
+ *
+ * src/catalog.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/genam.h"
+#include "access/htup_details.h"
+#include "access/table.h"
+#include "catalog/dependency.h"
+#include "catalog/indexing.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_attrdef.h"
+#include "catalog/pg_authid.h"
+#include "catalog/pg_cast.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_constraint.h"
+#include "catalog/pg_depend.h"
+#include "catalog/pg_enum.h"
+#include "catalog/pg_event_trigger.h"
+#include "catalog/pg_operator.h"
+#include "catalog/pg_policy.h"
+#include "catalog/pg_proc.h"
+#include "catalog/pg_rewrite.h"
+#include "catalog/pg_trigger.h"
+#include "catalog/pg_type.h"
+#include "commands/comment.h"
+#include "commands/event_trigger.h"
+#include "commands/policy.h"
+#include "commands/trigger.h"
+#include "miscadmin.h"
+#include "parser/parse_type.h"
+#include "rewrite/rewriteSupport.h"
+#include "utils/acl.h"
+#include "utils/builtins.h"
+#include "utils/catcache.h"
+#include "utils/fmgroids.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+#include "utils/syscache.h"
+
+#include "pgmg.h"
+
+static void hash_catalog_row(StringInfo buf, Oid classid, Oid objid);
+static void append_type_shape(StringInfo buf, Oid typid);
+static Oid	resolve_type(const char *text);
+static Oid	relation_in(const char *schema, const char *name);
+static char *object_reference(const ObjectAddress *addr);
+static const char *grant_keyword(const ObjectAddress *addr);
+static void append_privileges(StringInfo buf, AclMode privs);
+
+/*
+ * pgmg_object_kind
+ *		The kind of an object as pgmg names it ("view", "function", ...).
+ */
+const char *
+pgmg_object_kind(const ObjectAddress *addr)
+{
+	switch (addr->classId)
+	{
+		case RelationRelationId:
+			switch (get_rel_relkind(addr->objectId))
+			{
+				case RELKIND_VIEW:
+					return "view";
+				case RELKIND_MATVIEW:
+					return "materialized_view";
+				case RELKIND_COMPOSITE_TYPE:
+					return "type";
+				case RELKIND_SEQUENCE:
+					return "sequence";
+				case RELKIND_INDEX:
+				case RELKIND_PARTITIONED_INDEX:
+					return "index";
+				case RELKIND_FOREIGN_TABLE:
+					return "foreign_table";
+				default:
+					return "table";
+			}
+		case ProcedureRelationId:
+			switch (get_func_prokind(addr->objectId))
+			{
+				case PROKIND_PROCEDURE:
+					return "procedure";
+				case PROKIND_AGGREGATE:
+					return "aggregate";
+				default:
+					return "function";
+			}
+		case TypeRelationId:
+			return get_typtype(addr->objectId) == TYPTYPE_DOMAIN ? "domain" : "type";
+		case TriggerRelationId:
+			return "trigger";
+		case PolicyRelationId:
+			return "policy";
+		case RewriteRelationId:
+			return "rule";
+		case CastRelationId:
+			return "cast";
+		case OperatorRelationId:
+			return "operator";
+		case EventTriggerRelationId:
+			return "event_trigger";
+		default:
+			{
+				char	   *desc = getObjectTypeDescription(addr, false);
+				char	   *p;
+
+				for (p = desc; *p; p++)
+					if (*p == ' ')
+						*p = '_';
+				return desc;
+			}
+	}
+}
+
+/*
+ * pgmg_object_name
+ *		"kind.identity", the key of pgmg.pgmg_state.
+ */
+char *
+pgmg_object_name(const ObjectAddress *addr)
+{
+	return psprintf("%s.%s", pgmg_object_kind(addr),
+					getObjectIdentity(addr, false));
+}
+
+/*
+ * pgmg_identify
+ *		Kind, identity and identity parts (lists of char *) of an object.
+ */
+void
+pgmg_identify(const ObjectAddress *addr, char **kind, char **identity,
+			  List **names, List **args)
+{
+	*kind = pstrdup(pgmg_object_kind(addr));
+	*identity = getObjectIdentityParts(addr, names, args, false);
+}
+
+/*
+ * pgmg_resolve
+ *		Find the object that stored identity parts name, without locks.
+ *
+ * Returns false when it does not exist (any more).
+ */
+bool
+pgmg_resolve(const char *kind, List *names, List *args, ObjectAddress *addr)
+{
+	int			nnames = list_length(names);
+	Oid			oid = InvalidOid;
+
+	addr->objectSubId = 0;
+	addr->objectId = InvalidOid;
+
+	if (strcmp(kind, "view") == 0 || strcmp(kind, "materialized_view") == 0)
+	{
+		addr->classId = RelationRelationId;
+		if (nnames == 2)
+			oid = relation_in(linitial(names), lsecond(names));
+		if (OidIsValid(oid) &&
+			get_rel_relkind(oid) != (kind[0] == 'v' ? RELKIND_VIEW : RELKIND_MATVIEW))
+			oid = InvalidOid;
+	}
+	else if (strcmp(kind, "function") == 0 || strcmp(kind, "procedure") == 0 ||
+			 strcmp(kind, "aggregate") == 0)
+	{
+		Oid			nsp;
+		Oid		   *types = palloc0(sizeof(Oid) * (list_length(args) + 1));
+		int			n = 0;
+		ListCell   *lc;
+
+		addr->classId = ProcedureRelationId;
+		if (nnames != 2 ||
+			!OidIsValid(nsp = get_namespace_oid(linitial(names), true)))
+			return false;
+		foreach(lc, args)
+		{
+			types[n] = resolve_type(lfirst(lc));
+			if (!OidIsValid(types[n]))
+				return false;
+			n++;
+		}
+		oid = GetSysCacheOid3(PROCNAMEARGSNSP, Anum_pg_proc_oid,
+							  CStringGetDatum((char *) lsecond(names)),
+							  PointerGetDatum(buildoidvector(types, n)),
+							  ObjectIdGetDatum(nsp));
+	}
+	else if (strcmp(kind, "type") == 0 || strcmp(kind, "domain") == 0)
+	{
+		addr->classId = TypeRelationId;
+		if (nnames == 1)
+			oid = resolve_type(linitial(names));
+	}
+	else if (strcmp(kind, "trigger") == 0 || strcmp(kind, "policy") == 0 ||
+			 strcmp(kind, "rule") == 0)
+	{
+		Oid			relid = InvalidOid;
+
+		if (nnames == 3)
+			relid = relation_in(linitial(names), lsecond(names));
+		if (kind[0] == 't')
+		{
+			addr->classId = TriggerRelationId;
+			if (OidIsValid(relid))
+				oid = get_trigger_oid(relid, lthird(names), true);
+		}
+		else if (kind[0] == 'p')
+		{
+			addr->classId = PolicyRelationId;
+			if (OidIsValid(relid))
+				oid = get_relation_policy_oid(relid, lthird(names), true);
+		}
+		else
+		{
+			addr->classId = RewriteRelationId;
+			if (OidIsValid(relid))
+				oid = get_rewrite_oid(relid, lthird(names), true);
+		}
+	}
+	else if (strcmp(kind, "cast") == 0)
+	{
+		Oid			s,
+					t;
+
+		addr->classId = CastRelationId;
+		if (nnames == 1 && list_length(args) == 1 &&
+			OidIsValid(s = resolve_type(linitial(names))) &&
+			OidIsValid(t = resolve_type(linitial(args))))
+			oid = get_cast_oid(s, t, true);
+	}
+	else if (strcmp(kind, "operator") == 0)
+	{
+		Oid			left = InvalidOid;
+		Oid			right;
+
+		addr->classId = OperatorRelationId;
+		if (nnames != 2 || list_length(args) < 1)
+			return false;
+		if (list_length(args) == 2)
+		{
+			left = resolve_type(linitial(args));
+			if (!OidIsValid(left))
+				return false;
+		}
+		right = resolve_type(llast(args));
+		if (!OidIsValid(right))
+			return false;
+		if (OidIsValid(get_namespace_oid(linitial(names), true)))
+			oid = OpernameGetOprid(list_make2(makeString(linitial(names)),
+											  makeString(lsecond(names))),
+								   left, right);
+	}
+	else if (strcmp(kind, "event_trigger") == 0)
+	{
+		addr->classId = EventTriggerRelationId;
+		if (nnames == 1)
+			oid = get_event_trigger_oid(linitial(names), true);
+	}
+	else
+		return false;
+
+	addr->objectId = oid;
+	return OidIsValid(oid);
+}
+
+/*
+ * resolve_type
+ *		A type name as format_type_be_qualified prints it, to its OID, or
+ *		InvalidOid when no such type exists.
+ */
+static Oid
+resolve_type(const char *text)
+{
+	Oid			typid;
+	int32		typmod;
+
+	parseTypeString(text, &typid, &typmod, true);
+	return typid;
+}
+
+static Oid
+relation_in(const char *schema, const char *name)
+{
+	Oid			nsp = get_namespace_oid(schema, true);
+
+	return OidIsValid(nsp) ? get_relname_relid(name, nsp) : InvalidOid;
+}
+
+/*
+ * pgmg_fingerprint
+ *		A SHA-256 over what the catalog says an object is: a view's stored
+ *		rule and options, a function's pg_proc row, a type's row and shape.
+ *		Owner and privileges are left out: they are not drift.
+ */
+char *
+pgmg_fingerprint(const ObjectAddress *addr)
+{
+	StringInfoData buf;
+	char	   *hash = palloc(PGMG_HASH_LEN);
+
+	initStringInfo(&buf);
+	appendStringInfo(&buf, "%s\n", pgmg_object_kind(addr));
+
+	if (addr->classId == RelationRelationId)
+	{
+		HeapTuple	tup;
+		Datum		d;
+		bool		isnull;
+
+		tup = SearchSysCache2(RULERELNAME, ObjectIdGetDatum(addr->objectId),
+							  CStringGetDatum(ViewSelectRuleName));
+		if (HeapTupleIsValid(tup))
+		{
+			d = SysCacheGetAttr(RULERELNAME, tup, Anum_pg_rewrite_ev_action, &isnull);
+			if (!isnull)
+				appendStringInfoString(&buf, TextDatumGetCString(d));
+			ReleaseSysCache(tup);
+		}
+		tup = SearchSysCache1(RELOID, ObjectIdGetDatum(addr->objectId));
+		if (HeapTupleIsValid(tup))
+		{
+			d = SysCacheGetAttr(RELOID, tup, Anum_pg_class_reloptions, &isnull);
+			if (!isnull)
+				appendStringInfo(&buf, "\n%s",
+								 TextDatumGetCString(OidFunctionCall1(F_ARRAY_OUT, d)));
+			ReleaseSysCache(tup);
+		}
+	}
+	else
+	{
+		hash_catalog_row(&buf, addr->classId, addr->objectId);
+		if (addr->classId == TypeRelationId)
+			append_type_shape(&buf, addr->objectId);
+	}
+
+	pgmg_hash_text(buf.data, hash);
+	pfree(buf.data);
+	return hash;
+}
+
+/*
+ * hash_catalog_row
+ *		Append the text of every column of an object's catalog row, except
+ *		its OID, owner and privileges.
+ */
+static void
+hash_catalog_row(StringInfo buf, Oid classid, Oid objid)
+{
+	Relation	rel = table_open(classid, AccessShareLock);
+	TupleDesc	desc = RelationGetDescr(rel);
+	AttrNumber	oidcol = get_object_attnum_oid(classid);
+	AttrNumber	ownercol = get_object_attnum_owner(classid);
+	AttrNumber	aclcol = get_object_attnum_acl(classid);
+	HeapTuple	tup = get_catalog_object_by_oid(rel, oidcol, objid);
+	int			i;
+
+	if (HeapTupleIsValid(tup))
+	{
+		for (i = 1; i <= desc->natts; i++)
+		{
+			Form_pg_attribute att = TupleDescAttr(desc, i - 1);
+			bool		isnull;
+			Datum		d;
+			Oid			outfn;
+			bool		varlena;
+
+			if (att->attisdropped || i == oidcol || i == ownercol || i == aclcol)
+				continue;
+			d = heap_getattr(tup, i, desc, &isnull);
+			if (isnull)
+			{
+				appendStringInfoString(buf, "\n-");
+				continue;
+			}
+			getTypeOutputInfo(att->atttypid, &outfn, &varlena);
+			appendStringInfo(buf, "\n%s", OidOutputFunctionCall(outfn, d));
+		}
+	}
+	table_close(rel, AccessShareLock);
+}
+
+/*
+ * append_type_shape
+ *		What a type's row does not say: enum labels in order, composite
+ *		attributes, domain constraints.
+ */
+static void
+append_type_shape(StringInfo buf, Oid typid)
+{
+	char		typtype = get_typtype(typid);
+
+	if (typtype == TYPTYPE_ENUM)
+	{
+		CatCList   *list = SearchSysCacheList1(ENUMTYPOIDNAME,
+											   ObjectIdGetDatum(typid));
+		int			i;
+
+		for (i = 0; i < list->n_members; i++)
+		{
+			Form_pg_enum e = (Form_pg_enum) GETSTRUCT(&list->members[i]->tuple);
+
+			/* cache lists are unordered: sort orders make the text stable */
+			appendStringInfo(buf, "\n%g=%s", e->enumsortorder, NameStr(e->enumlabel));
+		}
+		ReleaseSysCacheList(list);
+	}
+	else if (typtype == TYPTYPE_COMPOSITE)
+	{
+		Oid			relid = typeidTypeRelid(typid);
+		HeapTuple	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+		int			natts = 0;
+		int			i;
+
+		if (HeapTupleIsValid(tup))
+		{
+			natts = ((Form_pg_class) GETSTRUCT(tup))->relnatts;
+			ReleaseSysCache(tup);
+		}
+		for (i = 1; i <= natts; i++)
+		{
+			Form_pg_attribute att;
+
+			tup = SearchSysCache2(ATTNUM, ObjectIdGetDatum(relid), Int16GetDatum(i));
+			if (!HeapTupleIsValid(tup))
+				continue;
+			att = (Form_pg_attribute) GETSTRUCT(tup);
+			if (!att->attisdropped)
+				appendStringInfo(buf, "\n%s %s %u", NameStr(att->attname),
+								 format_type_with_typemod(att->atttypid, att->atttypmod),
+								 att->attcollation);
+			ReleaseSysCache(tup);
+		}
+	}
+	else if (typtype == TYPTYPE_DOMAIN)
+	{
+		Relation	rel = table_open(ConstraintRelationId, AccessShareLock);
+		ScanKeyData key;
+		SysScanDesc scan;
+		HeapTuple	tup;
+
+		ScanKeyInit(&key, Anum_pg_constraint_contypid, BTEqualStrategyNumber,
+					F_OIDEQ, ObjectIdGetDatum(typid));
+		scan = systable_beginscan(rel, ConstraintTypidIndexId, true, NULL, 1, &key);
+		while (HeapTupleIsValid(tup = systable_getnext(scan)))
+		{
+			Form_pg_constraint con = (Form_pg_constraint) GETSTRUCT(tup);
+
+			hash_catalog_row(buf, ConstraintRelationId, con->oid);
+		}
+		systable_endscan(scan);
+		table_close(rel, AccessShareLock);
+	}
+}
+
+/*
+ * pgmg_owning_object
+ *		The object a catalog entry belongs to: a view for its _RETURN rule or
+ *		rowtype, an element type for its array type, a relation for its index
+ *		or column, a table for its default or constraint.  *droppable is
+ *		false when the owner is a table (or other relation pgmg never drops)
+ *		or the entry is one of its parts.
+ */
+ObjectAddress
+pgmg_owning_object(const ObjectAddress *addr, bool *droppable)
+{
+	ObjectAddress owner = *addr;
+
+	*droppable = true;
+	owner.objectSubId = 0;
+
+	switch (addr->classId)
+	{
+		case RelationRelationId:
+			{
+				char		relkind = get_rel_relkind(addr->objectId);
+
+				if (relkind == RELKIND_VIEW || relkind == RELKIND_MATVIEW)
+					return owner;
+				if (relkind == RELKIND_COMPOSITE_TYPE)
+				{
+					owner.classId = TypeRelationId;
+					owner.objectId = get_rel_type_id(addr->objectId);
+					return owner;
+				}
+				if (relkind == RELKIND_INDEX || relkind == RELKIND_PARTITIONED_INDEX)
+				{
+					HeapTuple	tup = SearchSysCache1(INDEXRELID,
+													  ObjectIdGetDatum(addr->objectId));
+
+					if (HeapTupleIsValid(tup))
+					{
+						ObjectAddress rel;
+
+						rel.classId = RelationRelationId;
+						rel.objectId = ((Form_pg_index) GETSTRUCT(tup))->indrelid;
+						rel.objectSubId = 0;
+						ReleaseSysCache(tup);
+						return pgmg_owning_object(&rel, droppable);
+					}
+				}
+				*droppable = false;
+				return owner;
+			}
+		case TypeRelationId:
+			{
+				HeapTuple	tup = SearchSysCache1(TYPEOID, ObjectIdGetDatum(addr->objectId));
+				Form_pg_type typ;
+				ObjectAddress next = owner;
+
+				if (!HeapTupleIsValid(tup))
+					return owner;
+				typ = (Form_pg_type) GETSTRUCT(tup);
+				if (OidIsValid(typ->typrelid) &&
+					get_rel_relkind(typ->typrelid) != RELKIND_COMPOSITE_TYPE)
+				{
+					next.classId = RelationRelationId;
+					next.objectId = typ->typrelid;
+				}
+				else if (OidIsValid(typ->typelem) && typ->typcategory == TYPCATEGORY_ARRAY &&
+						 get_array_type(typ->typelem) == addr->objectId)
+					next.objectId = typ->typelem;
+				else if (typ->typtype == TYPTYPE_MULTIRANGE)
+					next.objectId = get_multirange_range(addr->objectId);
+				ReleaseSysCache(tup);
+				if (next.classId != owner.classId || next.objectId != owner.objectId)
+					return pgmg_owning_object(&next, droppable);
+				return owner;
+			}
+		case RewriteRelationId:
+			{
+				Relation	rel = table_open(RewriteRelationId, AccessShareLock);
+				HeapTuple	tup = get_catalog_object_by_oid(rel, Anum_pg_rewrite_oid,
+															addr->objectId);
+
+				if (HeapTupleIsValid(tup))
+				{
+					Form_pg_rewrite rule = (Form_pg_rewrite) GETSTRUCT(tup);
+
+					if (strcmp(NameStr(rule->rulename), ViewSelectRuleName) == 0)
+					{
+						owner.classId = RelationRelationId;
+						owner.objectId = rule->ev_class;
+						table_close(rel, AccessShareLock);
+						return pgmg_owning_object(&owner, droppable);
+					}
+				}
+				table_close(rel, AccessShareLock);
+				return owner;
+			}
+		case AttrDefaultRelationId:
+			{
+				Relation	rel = table_open(AttrDefaultRelationId, AccessShareLock);
+				HeapTuple	tup = get_catalog_object_by_oid(rel, Anum_pg_attrdef_oid,
+															addr->objectId);
+
+				if (HeapTupleIsValid(tup))
+				{
+					owner.classId = RelationRelationId;
+					owner.objectId = ((Form_pg_attrdef) GETSTRUCT(tup))->adrelid;
+				}
+				table_close(rel, AccessShareLock);
+				*droppable = false;
+				return owner;
+			}
+		case ConstraintRelationId:
+			{
+				HeapTuple	tup = SearchSysCache1(CONSTROID, ObjectIdGetDatum(addr->objectId));
+
+				if (HeapTupleIsValid(tup))
+				{
+					Form_pg_constraint con = (Form_pg_constraint) GETSTRUCT(tup);
+
+					if (OidIsValid(con->contypid))
+					{
+						owner.classId = TypeRelationId;
+						owner.objectId = con->contypid;
+					}
+					else
+					{
+						owner.classId = RelationRelationId;
+						owner.objectId = con->conrelid;
+						*droppable = false;
+					}
+					ReleaseSysCache(tup);
+				}
+				return owner;
+			}
+		default:
+			return owner;
+	}
+}
+
+/*
+ * pgmg_direct_dependents
+ *		The entries of pg_depend that reference addr (any of its columns
+ *		when addr->objectSubId is 0), as PgmgDependent with the owning
+ *		object resolved.  Extension membership is not a dependency here.
+ */
+List *
+pgmg_direct_dependents(const ObjectAddress *addr)
+{
+	List	   *result = NIL;
+	Relation	rel = table_open(DependRelationId, AccessShareLock);
+	ScanKeyData key[2];
+	SysScanDesc scan;
+	HeapTuple	tup;
+
+	ScanKeyInit(&key[0], Anum_pg_depend_refclassid, BTEqualStrategyNumber,
+				F_OIDEQ, ObjectIdGetDatum(addr->classId));
+	ScanKeyInit(&key[1], Anum_pg_depend_refobjid, BTEqualStrategyNumber,
+				F_OIDEQ, ObjectIdGetDatum(addr->objectId));
+	scan = systable_beginscan(rel, DependReferenceIndexId, true, NULL, 2, key);
+
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		Form_pg_depend dep = (Form_pg_depend) GETSTRUCT(tup);
+		PgmgDependent *d;
+
+		if (dep->deptype == DEPENDENCY_EXTENSION ||
+			dep->deptype == DEPENDENCY_AUTO_EXTENSION)
+			continue;
+		if (addr->objectSubId != 0 && dep->refobjsubid != addr->objectSubId)
+			continue;
+
+		d = palloc(sizeof(PgmgDependent));
+		d->part.classId = dep->classid;
+		d->part.objectId = dep->objid;
+		d->part.objectSubId = dep->objsubid;
+		d->on = *addr;
+		d->deptype = dep->deptype;
+		result = lappend(result, d);
+	}
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+
+	/* resolve owners after the scan: it may read other catalogs */
+	{
+		ListCell   *lc;
+
+		foreach(lc, result)
+		{
+			PgmgDependent *d = lfirst(lc);
+
+			d->object = pgmg_owning_object(&d->part, &d->droppable);
+			/* a column of a table depending on something is a table part */
+			if (d->part.classId == RelationRelationId && d->part.objectSubId != 0)
+			{
+				char		relkind = get_rel_relkind(d->part.objectId);
+
+				if (relkind != RELKIND_VIEW && relkind != RELKIND_MATVIEW &&
+					relkind != RELKIND_COMPOSITE_TYPE)
+					d->droppable = false;
+			}
+		}
+	}
+	return result;
+}
+
+/*
+ * object_reference
+ *		How DDL names an object: "VIEW public.v", "FUNCTION public.f(integer)",
+ *		"TRIGGER t ON public.tab", ...
+ */
+static char *
+object_reference(const ObjectAddress *addr)
+{
+	const char *kind = pgmg_object_kind(addr);
+	List	   *names;
+	List	   *args;
+	char	   *identity = getObjectIdentityParts(addr, &names, &args, false);
+
+	if (strcmp(kind, "view") == 0)
+		return psprintf("VIEW %s", identity);
+	if (strcmp(kind, "materialized_view") == 0)
+		return psprintf("MATERIALIZED VIEW %s", identity);
+	if (strcmp(kind, "function") == 0)
+		return psprintf("FUNCTION %s", identity);
+	if (strcmp(kind, "procedure") == 0)
+		return psprintf("PROCEDURE %s", identity);
+	if (strcmp(kind, "aggregate") == 0)
+		return psprintf("AGGREGATE %s", identity);
+	if (strcmp(kind, "type") == 0)
+		return psprintf("TYPE %s", identity);
+	if (strcmp(kind, "domain") == 0)
+		return psprintf("DOMAIN %s", identity);
+	if (strcmp(kind, "trigger") == 0 || strcmp(kind, "policy") == 0 ||
+		strcmp(kind, "rule") == 0)
+		return psprintf("%s %s ON %s",
+						kind[0] == 't' ? "TRIGGER" : kind[0] == 'p' ? "POLICY" : "RULE",
+						quote_identifier(lthird(names)),
+						quote_qualified_identifier(linitial(names), lsecond(names)));
+	if (strcmp(kind, "cast") == 0)
+		return psprintf("CAST %s", identity);
+	if (strcmp(kind, "operator") == 0)
+		return psprintf("OPERATOR %s.%s (%s, %s)",
+						quote_identifier(linitial(names)), (char *) lsecond(names),
+						list_length(args) == 2 ? (char *) linitial(args) : "NONE",
+						(char *) llast(args));
+	if (strcmp(kind, "event_trigger") == 0)
+		return psprintf("EVENT TRIGGER %s", identity);
+	ereport(ERROR,
+			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+			 errmsg("pgmg cannot drop or recreate %s", getObjectDescription(addr, false))));
+	return NULL;				/* keep compiler quiet */
+}
+
+/*
+ * pgmg_drop_statement
+ *		DROP for one object, never CASCADE.
+ */
+char *
+pgmg_drop_statement(const ObjectAddress *addr)
+{
+	return psprintf("DROP %s", object_reference(addr));
+}
+
+static const char *
+grant_keyword(const ObjectAddress *addr)
+{
+	switch (addr->classId)
+	{
+		case RelationRelationId:
+			return "TABLE";
+		case ProcedureRelationId:
+			return "ROUTINE";
+		case TypeRelationId:
+			return get_typtype(addr->objectId) == TYPTYPE_DOMAIN ? "DOMAIN" : "TYPE";
+		default:
+			return NULL;
+	}
+}
+
+static void
+append_privileges(StringInfo buf, AclMode privs)
+{
+	static const struct
+	{
+		AclMode		bit;
+		const char *name;
+	}			names[] =
+	{
+		{ACL_SELECT, "SELECT"}, {ACL_INSERT, "INSERT"}, {ACL_UPDATE, "UPDATE"},
+		{ACL_DELETE, "DELETE"}, {ACL_TRUNCATE, "TRUNCATE"},
+		{ACL_REFERENCES, "REFERENCES"}, {ACL_TRIGGER, "TRIGGER"},
+		{ACL_EXECUTE, "EXECUTE"}, {ACL_USAGE, "USAGE"}
+	};
+	int			i;
+	bool		first = true;
+
+	for (i = 0; i < lengthof(names); i++)
+	{
+		if (privs & names[i].bit)
+		{
+			appendStringInfo(buf, "%s%s", first ? "" : ", ", names[i].name);
+			first = false;
+		}
+	}
+}
+
+/*
+ * pgmg_restore_statements
+ *		Statements (char *) that give a recreated object back the owner,
+ *		privileges and comments the existing one has now.  Called before the
+ *		object is dropped; acl/comment/owner say which to restore.
+ */
+List *
+pgmg_restore_statements(const ObjectAddress *addr, bool acl, bool comment,
+						bool owner)
+{
+	List	   *result = NIL;
+	Relation	rel;
+	HeapTuple	tup;
+	AttrNumber	ownercol = get_object_attnum_owner(addr->classId);
+	AttrNumber	aclcol = get_object_attnum_acl(addr->classId);
+	Oid			owner_id = InvalidOid;
+	Datum		acl_datum = (Datum) 0;
+	bool		acl_null = true;
+	char	   *ref = object_reference(addr);
+
+	rel = table_open(addr->classId, AccessShareLock);
+	tup = get_catalog_object_by_oid(rel, get_object_attnum_oid(addr->classId),
+									addr->objectId);
+	if (HeapTupleIsValid(tup))
+	{
+		bool		isnull;
+
+		if (ownercol != InvalidAttrNumber)
+		{
+			Datum		d = heap_getattr(tup, ownercol, RelationGetDescr(rel), &isnull);
+
+			if (!isnull)
+				owner_id = DatumGetObjectId(d);
+		}
+		if (aclcol != InvalidAttrNumber)
+		{
+			acl_datum = heap_getattr(tup, aclcol, RelationGetDescr(rel), &acl_null);
+			if (!acl_null)
+				acl_datum = PointerGetDatum(DatumGetAclPCopy(acl_datum));
+		}
+	}
+	table_close(rel, AccessShareLock);
+
+	if (owner && OidIsValid(owner_id) && owner_id != GetUserId())
+		result = lappend(result, psprintf("ALTER %s OWNER TO %s", ref,
+										  quote_identifier(GetUserNameFromId(owner_id, false))));
+
+	if (acl && !acl_null && grant_keyword(addr))
+	{
+		Acl		   *a = DatumGetAclP(acl_datum);
+		AclItem    *items = ACL_DAT(a);
+		int			i;
+		char	   *target;
+
+		/* GRANT/REVOKE name the object without the kind keyword */
+		target = strchr(ref, ' ') + 1;
+		if (strncmp(ref, "MATERIALIZED VIEW ", 18) == 0)
+			target = ref + 18;
+		result = lappend(result, psprintf("REVOKE ALL ON %s %s FROM PUBLIC",
+										  grant_keyword(addr), target));
+		for (i = 0; i < ACL_NUM(a); i++)
+		{
+			StringInfoData buf;
+			AclMode		privs = ACLITEM_GET_PRIVS(items[i]);
+			AclMode		goptions = ACLITEM_GET_GOPTIONS(items[i]);
+			const char *grantee;
+
+			if (items[i].ai_grantee == owner_id)
+				continue;
+			grantee = items[i].ai_grantee == ACL_ID_PUBLIC ? "PUBLIC" :
+				quote_identifier(GetUserNameFromId(items[i].ai_grantee, false));
+			if (privs & ~goptions)
+			{
+				initStringInfo(&buf);
+				appendStringInfoString(&buf, "GRANT ");
+				append_privileges(&buf, privs & ~goptions);
+				appendStringInfo(&buf, " ON %s %s TO %s", grant_keyword(addr), target, grantee);
+				result = lappend(result, buf.data);
+			}
+			if (goptions)
+			{
+				initStringInfo(&buf);
+				appendStringInfoString(&buf, "GRANT ");
+				append_privileges(&buf, goptions);
+				appendStringInfo(&buf, " ON %s %s TO %s WITH GRANT OPTION",
+								 grant_keyword(addr), target, grantee);
+				result = lappend(result, buf.data);
+			}
+		}
+	}
+
+	if (comment)
+	{
+		char	   *c = GetComment(addr->objectId, addr->classId, 0);
+
+		if (c)
+			result = lappend(result, psprintf("COMMENT ON %s IS %s", ref,
+											  quote_literal_cstr(c)));
+		if (addr->classId == RelationRelationId)
+		{
+			char	   *relname = getObjectIdentity(addr, false);
+			int			natts = 0;
+			int			i;
+
+			tup = SearchSysCache1(RELOID, ObjectIdGetDatum(addr->objectId));
+			if (HeapTupleIsValid(tup))
+			{
+				natts = ((Form_pg_class) GETSTRUCT(tup))->relnatts;
+				ReleaseSysCache(tup);
+			}
+			for (i = 1; i <= natts; i++)
+			{
+				c = GetComment(addr->objectId, RelationRelationId, i);
+				if (c)
+					result = lappend(result,
+									 psprintf("COMMENT ON COLUMN %s.%s IS %s", relname,
+											  quote_identifier(get_attname(addr->objectId, i, false)),
+											  quote_literal_cstr(c)));
+			}
+		}
+	}
+	return result;
+}

@@ -1,0 +1,287 @@
+/*-------------------------------------------------------------------------
+ *
+ * files.c
+ *	  The file set: reading the jsonb argument of pgmg.plan()/pgmg.apply(),
+ *	  validating it, hashing files and ordering migrations.
+ *
+ * The argument is {"migrations": {path: text, ...}, "code": {path: text}}.
+ * A missing group means "not managed by this call"; an empty object means
+ * "managed, and there are no files".  Every malformed input is an error
+ * raised before anything is read from or written to the database.
+ *
+ * Hashes are SHA-256 of the normalised text: a UTF-8 byte order mark,
+ * carriage returns before line feeds and trailing whitespace on every line
+ * and at the end do not count, so a checkout on another platform does not
+ * look like a change.
+ *
+ * Copyright (c) 2026, the pgmg authors
+ *
+ * src/files.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <ctype.h>
+
+#include "common/cryptohash.h"
+#include "common/sha2.h"
+#include "lib/stringinfo.h"
+#include "utils/builtins.h"
+#include "utils/jsonb.h"
+
+#include "pgmg.h"
+
+static List *read_group(JsonbValue *group, const char *name, bool is_code);
+static void check_path(const char *group, const char *path);
+static int	compare_files_by_path(const ListCell *a, const ListCell *b);
+static int	compare_files_numeric(const ListCell *a, const ListCell *b);
+
+/*
+ * pgmg_read_files
+ *		Validate the jsonb file set and return it as PgmgFile structures,
+ *		code files sorted by path, migrations in numeric-aware name order.
+ *
+ * Allocates in CurrentMemoryContext.  Raises an error for anything that is
+ * not exactly the documented shape.
+ */
+PgmgFileSet *
+pgmg_read_files(Jsonb *files)
+{
+	PgmgFileSet *set = palloc0(sizeof(PgmgFileSet));
+	JsonbIterator *it;
+	JsonbValue	v;
+	JsonbIteratorToken tok;
+	char	   *key = NULL;
+
+	if (files == NULL || !JB_ROOT_IS_OBJECT(files) || JB_ROOT_IS_SCALAR(files))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("files must be a JSON object"),
+				 errhint("Pass {\"migrations\": {\"001_x.sql\": \"...\"}, \"code\": {\"views/a.sql\": \"...\"}}.")));
+
+	it = JsonbIteratorInit(&files->root);
+	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+	{
+		if (tok == WJB_KEY)
+			key = pnstrdup(v.val.string.val, v.val.string.len);
+		else if (tok == WJB_VALUE)
+		{
+			if (strcmp(key, "code") == 0)
+			{
+				set->has_code = true;
+				set->code = read_group(&v, key, true);
+			}
+			else if (strcmp(key, "migrations") == 0)
+			{
+				set->has_migrations = true;
+				set->migrations = read_group(&v, key, false);
+			}
+			else
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("unknown file group \"%s\"", key),
+						 errdetail("The groups are \"migrations\" and \"code\".")));
+		}
+	}
+
+	list_sort(set->code, compare_files_by_path);
+	list_sort(set->migrations, compare_files_numeric);
+	return set;
+}
+
+/*
+ * read_group
+ *		Read one group ({path: text, ...}) into a list of PgmgFile.
+ */
+static List *
+read_group(JsonbValue *group, const char *name, bool is_code)
+{
+	List	   *result = NIL;
+	JsonbIterator *it;
+	JsonbValue	v;
+	JsonbIteratorToken tok;
+	char	   *path = NULL;
+
+	if (group->type != jbvBinary ||
+		!JsonContainerIsObject(group->val.binary.data))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("file group \"%s\" must be a JSON object of path: text", name)));
+
+	it = JsonbIteratorInit(group->val.binary.data);
+	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+	{
+		if (tok == WJB_KEY)
+		{
+			path = pnstrdup(v.val.string.val, v.val.string.len);
+			check_path(name, path);
+		}
+		else if (tok == WJB_VALUE)
+		{
+			PgmgFile   *file;
+
+			if (v.type != jbvString)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("content of file \"%s\" must be a JSON string", path)));
+
+			file = palloc0(sizeof(PgmgFile));
+			file->path = path;
+			file->content = pnstrdup(v.val.string.val, v.val.string.len);
+			file->is_code = is_code;
+			pgmg_hash_text(file->content, file->hash);
+			result = lappend(result, file);
+		}
+	}
+	return result;
+}
+
+/*
+ * check_path
+ *		A path is relative, non-empty and stays inside its directory.
+ */
+static void
+check_path(const char *group, const char *path)
+{
+	const char *p = path;
+
+	if (*path == '\0')
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("empty file path in group \"%s\"", group)));
+	if (*path == '/' || *path == '\\')
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("file path \"%s\" must be relative", path)));
+
+	/* no ".." component */
+	while (*p)
+	{
+		const char *end = p + strcspn(p, "/\\");
+
+		if (end - p == 2 && p[0] == '.' && p[1] == '.')
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("file path \"%s\" escapes its directory", path),
+					 errdetail("Paths may not contain \"..\" components.")));
+		p = (*end) ? end + 1 : end;
+	}
+}
+
+/*
+ * pgmg_hash_text
+ *		SHA-256 of the normalised text, as 64 hex digits, into out.
+ *
+ * Normalisation drops a leading UTF-8 byte order mark, trailing blanks
+ * (spaces, tabs, carriage returns) of every line, and blank lines at the
+ * end.  Everything else counts.
+ */
+void
+pgmg_hash_text(const char *text, char *out)
+{
+	StringInfoData buf;
+	const char *p = text;
+	pg_cryptohash_ctx *ctx;
+	uint8		digest[PG_SHA256_DIGEST_LENGTH];
+	int			i;
+
+	if ((unsigned char) p[0] == 0xEF && (unsigned char) p[1] == 0xBB &&
+		(unsigned char) p[2] == 0xBF)
+		p += 3;
+
+	initStringInfo(&buf);
+	while (*p)
+	{
+		const char *eol = strchr(p, '\n');
+		const char *end = eol ? eol : p + strlen(p);
+		const char *last = end;
+
+		while (last > p && (last[-1] == ' ' || last[-1] == '\t' ||
+							last[-1] == '\r'))
+			last--;
+		appendBinaryStringInfo(&buf, p, last - p);
+		appendStringInfoChar(&buf, '\n');
+		p = eol ? eol + 1 : end;
+	}
+	while (buf.len > 0 && buf.data[buf.len - 1] == '\n')
+		buf.data[--buf.len] = '\0';
+
+	ctx = pg_cryptohash_create(PG_SHA256);
+	if (pg_cryptohash_init(ctx) < 0 ||
+		pg_cryptohash_update(ctx, (uint8 *) buf.data, buf.len) < 0 ||
+		pg_cryptohash_final(ctx, digest, sizeof(digest)) < 0)
+		elog(ERROR, "could not compute SHA-256: %s", pg_cryptohash_error(ctx));
+	pg_cryptohash_free(ctx);
+
+	for (i = 0; i < PG_SHA256_DIGEST_LENGTH; i++)
+		sprintf(out + 2 * i, "%02x", digest[i]);
+	out[PGMG_HASH_LEN - 1] = '\0';
+	pfree(buf.data);
+}
+
+/*
+ * pgmg_compare_names
+ *		Numeric-aware comparison: runs of digits compare by value, so
+ *		"2_x.sql" sorts before "10_x.sql".  Ties fall back to strcmp.
+ */
+int
+pgmg_compare_names(const char *a, const char *b)
+{
+	const char *pa = a;
+	const char *pb = b;
+
+	while (*pa && *pb)
+	{
+		if (isdigit((unsigned char) *pa) && isdigit((unsigned char) *pb))
+		{
+			const char *sa = pa;
+			const char *sb = pb;
+			size_t		la,
+						lb;
+			int			c;
+
+			while (*sa == '0' && isdigit((unsigned char) sa[1]))
+				sa++;
+			while (*sb == '0' && isdigit((unsigned char) sb[1]))
+				sb++;
+			pa = sa;
+			pb = sb;
+			while (isdigit((unsigned char) *pa))
+				pa++;
+			while (isdigit((unsigned char) *pb))
+				pb++;
+			la = pa - sa;
+			lb = pb - sb;
+			if (la != lb)
+				return (la < lb) ? -1 : 1;
+			c = strncmp(sa, sb, la);
+			if (c != 0)
+				return c;
+		}
+		else
+		{
+			if (*pa != *pb)
+				return ((unsigned char) *pa < (unsigned char) *pb) ? -1 : 1;
+			pa++;
+			pb++;
+		}
+	}
+	if (*pa || *pb)
+		return *pa ? 1 : -1;
+	return strcmp(a, b);
+}
+
+static int
+compare_files_by_path(const ListCell *a, const ListCell *b)
+{
+	return strcmp(((PgmgFile *) lfirst(a))->path,
+				  ((PgmgFile *) lfirst(b))->path);
+}
+
+static int
+compare_files_numeric(const ListCell *a, const ListCell *b)
+{
+	return pgmg_compare_names(((PgmgFile *) lfirst(a))->path,
+							  ((PgmgFile *) lfirst(b))->path);
+}

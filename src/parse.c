@@ -1,0 +1,1235 @@
+/*-------------------------------------------------------------------------
+ *
+ * parse.c
+ *	  What a code file defines and what it references, learned from
+ *	  PostgreSQL's own parser (raw_parser) inside the backend.
+ *
+ * Every statement of a code file is classified: it either defines an
+ * object (CREATE VIEW, CREATE FUNCTION, CREATE TYPE, CREATE TRIGGER, ...)
+ * or decorates one (GRANT, COMMENT ON, ALTER ... OWNER TO, CREATE INDEX on
+ * a materialized view, ...).  Anything else is an error naming the file
+ * and line: nothing is silently skipped.  Statements run later exactly as
+ * written; the parse trees are only read here.
+ *
+ * References are collected by walking the raw trees by hand (view queries,
+ * CREATE TABLE AS queries, BEGIN ATOMIC bodies, signatures, and SQL string
+ * bodies).  References needed when the object is created are "hard"; the
+ * string bodies of functions are late-bound ("soft"), since pgmg creates
+ * objects with check_function_bodies off.
+ *
+ * Catalog lookups here take no locks: they only ask whether an object of
+ * that name exists.
+ *
+ * Copyright (c) 2026, the pgmg authors
+ *
+ * src/parse.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_cast.h"
+#include "catalog/pg_enum.h"
+#include "catalog/pg_event_trigger.h"
+#include "catalog/pg_language.h"
+#include "catalog/pg_operator.h"
+#include "catalog/pg_policy.h"
+#include "catalog/pg_proc.h"
+#include "catalog/pg_rewrite.h"
+#include "catalog/pg_trigger.h"
+#include "catalog/pg_type.h"
+#include "commands/event_trigger.h"
+#include "commands/policy.h"
+#include "commands/trigger.h"
+#include "funcapi.h"
+#include "mb/pg_wchar.h"
+#include "nodes/makefuncs.h"
+#include "nodes/nodeFuncs.h"
+#include "parser/parse_func.h"
+#include "parser/parse_oper.h"
+#include "parser/parse_type.h"
+#include "parser/parser.h"
+#include "rewrite/rewriteSupport.h"
+#include "tcop/cmdtag.h"
+#include "tcop/utility.h"
+#include "utils/builtins.h"
+#include "utils/catcache.h"
+#include "utils/lsyscache.h"
+#include "utils/syscache.h"
+
+#include "pgmg.h"
+
+/* state of the reference walker */
+typedef struct RefContext
+{
+	PgmgFile   *file;
+	bool		hard;
+	List	   *ctes;			/* names of CTEs seen, not relations */
+} RefContext;
+
+static void classify_statement(PgmgFile *file, PgmgStmt *stmt);
+static PgmgDef *make_def(PgmgFile *file, PgmgStmt *stmt, const char *kind,
+						 List *names);
+static void not_allowed(PgmgFile *file, PgmgStmt *stmt, const char *detail,
+						const char *hint);
+static void collect_refs(PgmgFile *file, PgmgStmt *stmt);
+static void walk_refs(Node *node, RefContext *ctx);
+static bool ref_walker(Node *node, RefContext *ctx);
+static void add_ref(RefContext *ctx, PgmgRefKind kind, List *names);
+static void walk_function_body(CreateFunctionStmt *stmt, RefContext *ctx);
+static List *rangevar_names(RangeVar *rv);
+static char *creation_schema(List *names);
+static Oid	type_oid(TypeName *tn);
+static char *type_text(TypeName *tn);
+static List *routine_arg_types(CreateFunctionStmt *stmt, bool inputs_only);
+static List *aggregate_arg_types(DefineStmt *stmt);
+static TypeName *defelem_type(List *definition, const char *name);
+static bool function_replaceable(CreateFunctionStmt *stmt, Oid funcoid);
+static bool enum_replaceable(PgmgDef *def, CreateEnumStmt *stmt, List **sql);
+static char *or_replace_text(PgmgStmt *stmt);
+
+/*
+ * pgmg_parse_file
+ *		Parse a code file: fill file->stmts, file->defs and file->refs.
+ *
+ * Errors (syntax, a statement that does not belong in a code file, a file
+ * that defines nothing) name the file and line.  Statements are grouped
+ * with the definition before them; statements before the first definition
+ * go with the first.
+ */
+void
+pgmg_parse_file(PgmgFile *file)
+{
+	ErrorContextCallback errcb;
+	List	   *raw;
+	ListCell   *lc;
+	PgmgDef    *current = NULL;
+	List	   *pending = NIL;
+
+	if (file->parsed)
+		return;
+
+	pgmg_push_file_context(&errcb, file, 0, NULL);
+	raw = raw_parser(file->content, RAW_PARSE_DEFAULT);
+	error_context_stack = errcb.previous;
+
+	foreach(lc, raw)
+	{
+		RawStmt    *rs = lfirst_node(RawStmt, lc);
+		PgmgStmt   *stmt = palloc0(sizeof(PgmgStmt));
+		int			len = rs->stmt_len;
+		int			i;
+
+		stmt->parsetree = rs->stmt;
+		stmt->location = rs->stmt_location;
+		if (len == 0)
+			len = strlen(file->content) - rs->stmt_location;
+		stmt->len = len;
+		stmt->text = pnstrdup(file->content + rs->stmt_location, len);
+		stmt->line = 1;
+		for (i = 0; i < rs->stmt_location; i++)
+			if (file->content[i] == '\n')
+				stmt->line++;
+		file->stmts = lappend(file->stmts, stmt);
+
+		pgmg_push_file_context(&errcb, file, stmt->location, NULL);
+		classify_statement(file, stmt);
+		collect_refs(file, stmt);
+		error_context_stack = errcb.previous;
+
+		if (stmt->def)
+		{
+			current = stmt->def;
+			current->group = list_concat(pending, list_make1(stmt));
+			pending = NIL;
+		}
+		else if (current)
+			current->group = lappend(current->group, stmt);
+		else
+			pending = lappend(pending, stmt);
+	}
+
+	if (file->defs == NIL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
+				 errmsg("code file \"%s\" defines no object", file->path),
+				 errdetail("A code file must create at least one view, function, type or other code object."),
+				 errhint("Tables and data belong in migrations.")));
+
+	file->parsed = true;
+}
+
+/*
+ * classify_statement
+ *		Decide what a statement defines or decorates; error out when it
+ *		does not belong in a code file.
+ */
+static void
+classify_statement(PgmgFile *file, PgmgStmt *stmt)
+{
+	Node	   *n = stmt->parsetree;
+
+	switch (nodeTag(n))
+	{
+		case T_ViewStmt:
+			{
+				ViewStmt   *vs = (ViewStmt *) n;
+
+				if (vs->view->relpersistence == RELPERSISTENCE_TEMP)
+					not_allowed(file, stmt, "Temporary objects cannot be managed.", NULL);
+				make_def(file, stmt, "view", rangevar_names(vs->view));
+				break;
+			}
+		case T_CreateTableAsStmt:
+			{
+				CreateTableAsStmt *cs = (CreateTableAsStmt *) n;
+
+				if (cs->objtype != OBJECT_MATVIEW)
+					not_allowed(file, stmt, "Tables are changed by migrations.",
+								"Move this statement to the migrations directory.");
+				make_def(file, stmt, "materialized_view",
+						 rangevar_names(cs->into->rel));
+				break;
+			}
+		case T_CreateFunctionStmt:
+			{
+				CreateFunctionStmt *fs = (CreateFunctionStmt *) n;
+
+				make_def(file, stmt, fs->is_procedure ? "procedure" : "function",
+						 fs->funcname);
+				break;
+			}
+		case T_DefineStmt:
+			{
+				DefineStmt *ds = (DefineStmt *) n;
+
+				if (ds->kind == OBJECT_AGGREGATE)
+				{
+					if (ds->oldstyle || ds->args == NIL)
+						not_allowed(file, stmt, "Old-style CREATE AGGREGATE is not supported.",
+									"Write CREATE AGGREGATE name (argument types) (...).");
+					make_def(file, stmt, "aggregate", ds->defnames);
+				}
+				else if (ds->kind == OBJECT_OPERATOR)
+					make_def(file, stmt, "operator", ds->defnames);
+				else if (ds->kind == OBJECT_TYPE)
+					make_def(file, stmt, "type", ds->defnames);
+				else
+					not_allowed(file, stmt, NULL, NULL);
+				break;
+			}
+		case T_CompositeTypeStmt:
+			make_def(file, stmt, "type",
+					 rangevar_names(((CompositeTypeStmt *) n)->typevar));
+			break;
+		case T_CreateEnumStmt:
+			make_def(file, stmt, "type", ((CreateEnumStmt *) n)->typeName);
+			break;
+		case T_CreateRangeStmt:
+			make_def(file, stmt, "type", ((CreateRangeStmt *) n)->typeName);
+			break;
+		case T_CreateDomainStmt:
+			make_def(file, stmt, "domain", ((CreateDomainStmt *) n)->domainname);
+			break;
+		case T_CreateTrigStmt:
+			{
+				CreateTrigStmt *ts = (CreateTrigStmt *) n;
+
+				make_def(file, stmt, "trigger",
+						 lappend(rangevar_names(ts->relation),
+								 makeString(ts->trigname)));
+				break;
+			}
+		case T_CreatePolicyStmt:
+			{
+				CreatePolicyStmt *ps = (CreatePolicyStmt *) n;
+
+				make_def(file, stmt, "policy",
+						 lappend(rangevar_names(ps->table),
+								 makeString(ps->policy_name)));
+				break;
+			}
+		case T_RuleStmt:
+			{
+				RuleStmt   *rs = (RuleStmt *) n;
+
+				make_def(file, stmt, "rule",
+						 lappend(rangevar_names(rs->relation),
+								 makeString(rs->rulename)));
+				break;
+			}
+		case T_CreateCastStmt:
+			make_def(file, stmt, "cast", NIL);
+			break;
+		case T_CreateEventTrigStmt:
+			make_def(file, stmt, "event_trigger",
+					 list_make1(makeString(((CreateEventTrigStmt *) n)->trigname)));
+			break;
+
+			/* decorations: run with the object they follow */
+		case T_GrantStmt:
+			file->sets_acl = true;
+			break;
+		case T_CommentStmt:
+			file->sets_comment = true;
+			break;
+		case T_AlterOwnerStmt:
+			file->sets_owner = true;
+			break;
+		case T_AlterFunctionStmt:
+		case T_SecLabelStmt:
+		case T_RefreshMatViewStmt:
+		case T_AlterDomainStmt:
+			break;
+		case T_AlterTableStmt:
+			{
+				AlterTableStmt *as = (AlterTableStmt *) n;
+				ListCell   *lc;
+
+				if (as->objtype != OBJECT_VIEW && as->objtype != OBJECT_MATVIEW)
+					not_allowed(file, stmt, "Tables are changed by migrations.",
+								"Move this statement to the migrations directory.");
+				foreach(lc, as->cmds)
+					if (lfirst_node(AlterTableCmd, lc)->subtype == AT_ChangeOwner)
+						file->sets_owner = true;
+				break;
+			}
+		case T_IndexStmt:
+			{
+				IndexStmt  *is = (IndexStmt *) n;
+				ListCell   *lc;
+				bool		found = false;
+
+				foreach(lc, file->defs)
+				{
+					PgmgDef    *d = lfirst(lc);
+
+					if (strcmp(d->kind, "materialized_view") == 0 &&
+						strcmp(d->name, is->relation->relname) == 0)
+						found = true;
+				}
+				if (!found || is->concurrent)
+					not_allowed(file, stmt,
+								"A code file may only index a materialized view it creates itself, earlier in the same file.",
+								"Indexes on tables belong in migrations.");
+				break;
+			}
+		case T_TransactionStmt:
+			not_allowed(file, stmt,
+						"pgmg runs every code file inside the caller's transaction.", NULL);
+			break;
+		case T_VariableSetStmt:
+			not_allowed(file, stmt,
+						"A setting changed by one code file would leak into the files after it.",
+						"Set options on the object instead, e.g. CREATE FUNCTION ... SET search_path = ....");
+			break;
+		case T_AlterEnumStmt:
+			not_allowed(file, stmt,
+						"pgmg adds enum values itself when the CREATE TYPE statement lists them.",
+						"Append the value to the CREATE TYPE ... AS ENUM list.");
+			break;
+		default:
+			not_allowed(file, stmt, NULL,
+						"Code files hold views, materialized views, functions, procedures, aggregates, types, domains, triggers, operators, casts, policies, rules and event triggers; tables, schemas, extensions and data belong in migrations.");
+			break;
+	}
+}
+
+/*
+ * not_allowed
+ *		Raise the error for a statement that does not belong in a code file.
+ */
+static void
+not_allowed(PgmgFile *file, PgmgStmt *stmt, const char *detail,
+			const char *hint)
+{
+	const char *tag = GetCommandTagName(CreateCommandTag(stmt->parsetree));
+
+	ereport(ERROR,
+			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+			 errmsg("%s is not allowed in code file \"%s\" (line %d)",
+					tag, file->path, stmt->line),
+			 detail ? errdetail_internal("%s", detail) : 0,
+			 hint ? errhint("%s", hint) : 0));
+}
+
+/*
+ * make_def
+ *		Record the object a statement defines.  names is the object's name
+ *		as written (possibly qualified); for objects on a relation
+ *		(trigger, policy, rule) it is the relation's name plus the object's.
+ */
+static PgmgDef *
+make_def(PgmgFile *file, PgmgStmt *stmt, const char *kind, List *names)
+{
+	PgmgDef    *def = palloc0(sizeof(PgmgDef));
+	StringInfoData key;
+	Node	   *n = stmt->parsetree;
+
+	def->file = file;
+	def->stmt = stmt;
+	def->kind = kind;
+	stmt->def = def;
+
+	initStringInfo(&key);
+	appendStringInfo(&key, "%s.", kind);
+
+	if (strcmp(kind, "trigger") == 0 || strcmp(kind, "policy") == 0 ||
+		strcmp(kind, "rule") == 0)
+	{
+		List	   *relnames = list_truncate(list_copy(names), list_length(names) - 1);
+
+		def->name = strVal(llast(names));
+		def->schema = creation_schema(relnames);
+		appendStringInfo(&key, "%s on %s", quote_identifier(def->name),
+						 quote_qualified_identifier(def->schema,
+													strVal(llast(relnames))));
+	}
+	else if (strcmp(kind, "cast") == 0)
+	{
+		CreateCastStmt *cs = (CreateCastStmt *) n;
+
+		def->name = psprintf("%s AS %s", type_text(cs->sourcetype),
+							 type_text(cs->targettype));
+		def->schema = "pg_catalog";
+		appendStringInfo(&key, "(%s)", def->name);
+	}
+	else if (strcmp(kind, "event_trigger") == 0)
+	{
+		def->name = strVal(linitial(names));
+		def->schema = "";
+		appendStringInfoString(&key, quote_identifier(def->name));
+	}
+	else
+	{
+		List	   *args = NIL;
+		bool		has_args = false;
+
+		def->name = strVal(llast(names));
+		def->schema = creation_schema(names);
+		appendStringInfoString(&key, quote_qualified_identifier(def->schema, def->name));
+
+		if (IsA(n, CreateFunctionStmt))
+		{
+			args = routine_arg_types((CreateFunctionStmt *) n,
+									 !((CreateFunctionStmt *) n)->is_procedure);
+			has_args = true;
+		}
+		else if (strcmp(kind, "aggregate") == 0)
+		{
+			args = aggregate_arg_types((DefineStmt *) n);
+			has_args = true;
+		}
+		else if (strcmp(kind, "operator") == 0)
+		{
+			DefineStmt *ds = (DefineStmt *) n;
+
+			args = list_make2(defelem_type(ds->definition, "leftarg"),
+							  defelem_type(ds->definition, "rightarg"));
+			has_args = true;
+		}
+		if (has_args)
+		{
+			ListCell   *lc;
+			bool		first = true;
+
+			appendStringInfoChar(&key, '(');
+			foreach(lc, args)
+			{
+				TypeName   *tn = lfirst(lc);
+
+				if (!first)
+					appendStringInfoChar(&key, ',');
+				appendStringInfoString(&key, tn ? type_text(tn) : "NONE");
+				first = false;
+			}
+			appendStringInfoChar(&key, ')');
+		}
+	}
+	def->key = key.data;
+	def->addr.classId = InvalidOid;
+	def->addr.objectId = InvalidOid;
+	file->defs = lappend(file->defs, def);
+	return def;
+}
+
+/*
+ * rangevar_names
+ *		A RangeVar as a list of String nodes ([schema,] name).
+ */
+static List *
+rangevar_names(RangeVar *rv)
+{
+	List	   *names = NIL;
+
+	if (rv->schemaname)
+		names = lappend(names, makeString(rv->schemaname));
+	return lappend(names, makeString(rv->relname));
+}
+
+/*
+ * creation_schema
+ *		The schema an object named by names is created in: the explicit
+ *		schema, else the first schema of the caller's search_path.
+ */
+static char *
+creation_schema(List *names)
+{
+	List	   *path;
+	ListCell   *lc;
+
+	if (list_length(names) >= 2)
+		return strVal(list_nth(names, list_length(names) - 2));
+
+	path = fetch_search_path(false);
+	foreach(lc, path)
+	{
+		Oid			nsp = lfirst_oid(lc);
+
+		if (!isTempNamespace(nsp))
+			return get_namespace_name(nsp);
+	}
+	return "";
+}
+
+/*
+ * type_oid
+ *		The type a TypeName names, or InvalidOid when it does not exist yet.
+ */
+static Oid
+type_oid(TypeName *tn)
+{
+	return LookupTypeNameOid(NULL, tn, true);
+}
+
+/*
+ * type_text
+ *		A TypeName as getObjectIdentity would print it when the type exists,
+ *		else qualified as written.
+ */
+static char *
+type_text(TypeName *tn)
+{
+	Oid			oid = type_oid(tn);
+	char	   *text;
+
+	if (OidIsValid(oid))
+		return format_type_be_qualified(oid);
+	text = quote_qualified_identifier(creation_schema(tn->names),
+									  strVal(llast(tn->names)));
+	if (tn->arrayBounds != NIL)
+		text = psprintf("%s[]", text);
+	return text;
+}
+
+/*
+ * routine_arg_types
+ *		The TypeNames that identify a function (input arguments) or, with
+ *		inputs_only false, a procedure (all but TABLE columns).
+ */
+static List *
+routine_arg_types(CreateFunctionStmt *stmt, bool inputs_only)
+{
+	List	   *result = NIL;
+	ListCell   *lc;
+
+	foreach(lc, stmt->parameters)
+	{
+		FunctionParameter *p = lfirst_node(FunctionParameter, lc);
+
+		if (p->mode == FUNC_PARAM_TABLE)
+			continue;
+		if (inputs_only && p->mode == FUNC_PARAM_OUT)
+			continue;
+		result = lappend(result, p->argType);
+	}
+	return result;
+}
+
+/*
+ * aggregate_arg_types
+ *		The argument TypeNames of a new-style CREATE AGGREGATE.
+ */
+static List *
+aggregate_arg_types(DefineStmt *stmt)
+{
+	List	   *result = NIL;
+	ListCell   *lc;
+
+	if (stmt->args == NIL || linitial(stmt->args) == NULL)
+		return NIL;
+	foreach(lc, (List *) linitial(stmt->args))
+		result = lappend(result, lfirst_node(FunctionParameter, lc)->argType);
+	return result;
+}
+
+/*
+ * defelem_type
+ *		The TypeName argument of the named option of a DefineStmt, or NULL.
+ */
+static TypeName *
+defelem_type(List *definition, const char *name)
+{
+	ListCell   *lc;
+
+	foreach(lc, definition)
+	{
+		DefElem    *de = lfirst_node(DefElem, lc);
+
+		if (strcmp(de->defname, name) == 0 && de->arg && IsA(de->arg, TypeName))
+			return (TypeName *) de->arg;
+	}
+	return NULL;
+}
+
+/*
+ * pgmg_lookup_def
+ *		Find the existing catalog object a definition would create.
+ *
+ * Returns true and fills addr when it exists.  Takes no locks.  An object
+ * of the same name but another kind (a table where a view is defined) is
+ * an error naming the file.
+ */
+bool
+pgmg_lookup_def(PgmgDef *def, ObjectAddress *addr)
+{
+	Node	   *n = def->stmt->parsetree;
+	Oid			oid = InvalidOid;
+	Oid			classid = InvalidOid;
+
+	switch (nodeTag(n))
+	{
+		case T_ViewStmt:
+		case T_CreateTableAsStmt:
+			{
+				RangeVar   *rv = IsA(n, ViewStmt) ? ((ViewStmt *) n)->view :
+				((CreateTableAsStmt *) n)->into->rel;
+				char		want = IsA(n, ViewStmt) ? RELKIND_VIEW : RELKIND_MATVIEW;
+
+				classid = RelationRelationId;
+				oid = RangeVarGetRelid(rv, NoLock, true);
+				if (OidIsValid(oid) && get_rel_relkind(oid) != want)
+					ereport(ERROR,
+							(errcode(ERRCODE_DUPLICATE_OBJECT),
+							 errmsg("code file \"%s\" defines %s %s, but a relation of another kind has that name",
+									def->file->path, def->kind, def->key),
+							 errhint("Drop or rename the existing relation in a migration.")));
+				break;
+			}
+		case T_CreateFunctionStmt:
+		case T_DefineStmt:
+			{
+				List	   *argtypes;
+				List	   *names;
+				ListCell   *lc;
+				Oid		   *oids;
+				int			i = 0;
+
+				if (strcmp(def->kind, "type") == 0)
+				{
+					classid = TypeRelationId;
+					oid = type_oid(makeTypeNameFromNameList(((DefineStmt *) n)->defnames));
+					break;
+				}
+				if (strcmp(def->kind, "operator") == 0)
+				{
+					DefineStmt *ds = (DefineStmt *) n;
+					TypeName   *l = defelem_type(ds->definition, "leftarg");
+					TypeName   *r = defelem_type(ds->definition, "rightarg");
+					Oid			lo = l ? type_oid(l) : InvalidOid;
+					Oid			ro = r ? type_oid(r) : InvalidOid;
+
+					classid = OperatorRelationId;
+					if ((l && !OidIsValid(lo)) || (r && !OidIsValid(ro)))
+						break;
+					oid = OpernameGetOprid(ds->defnames, lo, ro);
+					break;
+				}
+				if (IsA(n, CreateFunctionStmt))
+				{
+					CreateFunctionStmt *fs = (CreateFunctionStmt *) n;
+
+					argtypes = routine_arg_types(fs, !fs->is_procedure);
+					names = fs->funcname;
+				}
+				else
+				{
+					argtypes = aggregate_arg_types((DefineStmt *) n);
+					names = ((DefineStmt *) n)->defnames;
+				}
+				classid = ProcedureRelationId;
+				oids = palloc0(sizeof(Oid) * (list_length(argtypes) + 1));
+				foreach(lc, argtypes)
+				{
+					oids[i] = type_oid(lfirst(lc));
+					if (!OidIsValid(oids[i]))
+						break;
+					i++;
+				}
+				if (i == list_length(argtypes))
+					oid = LookupFuncName(names, i, oids, true);
+				break;
+			}
+		case T_CompositeTypeStmt:
+		case T_CreateEnumStmt:
+		case T_CreateRangeStmt:
+		case T_CreateDomainStmt:
+			{
+				List	   *names;
+
+				if (IsA(n, CompositeTypeStmt))
+					names = rangevar_names(((CompositeTypeStmt *) n)->typevar);
+				else if (IsA(n, CreateEnumStmt))
+					names = ((CreateEnumStmt *) n)->typeName;
+				else if (IsA(n, CreateRangeStmt))
+					names = ((CreateRangeStmt *) n)->typeName;
+				else
+					names = ((CreateDomainStmt *) n)->domainname;
+				classid = TypeRelationId;
+				oid = type_oid(makeTypeNameFromNameList(names));
+				if (OidIsValid(oid))
+				{
+					Oid			relid = typeidTypeRelid(oid);
+					bool		is_domain = get_typtype(oid) == TYPTYPE_DOMAIN;
+
+					if ((OidIsValid(relid) &&
+						 get_rel_relkind(relid) != RELKIND_COMPOSITE_TYPE) ||
+						is_domain != IsA(n, CreateDomainStmt))
+						ereport(ERROR,
+								(errcode(ERRCODE_DUPLICATE_OBJECT),
+								 errmsg("code file \"%s\" defines %s %s, but another kind of type has that name",
+										def->file->path, def->kind, def->key)));
+				}
+				break;
+			}
+		case T_CreateTrigStmt:
+		case T_CreatePolicyStmt:
+		case T_RuleStmt:
+			{
+				RangeVar   *rv;
+				Oid			relid;
+
+				if (IsA(n, CreateTrigStmt))
+					rv = ((CreateTrigStmt *) n)->relation;
+				else if (IsA(n, CreatePolicyStmt))
+					rv = ((CreatePolicyStmt *) n)->table;
+				else
+					rv = ((RuleStmt *) n)->relation;
+				relid = RangeVarGetRelid(rv, NoLock, true);
+				if (!OidIsValid(relid))
+					break;
+				if (IsA(n, CreateTrigStmt))
+				{
+					classid = TriggerRelationId;
+					oid = get_trigger_oid(relid, def->name, true);
+				}
+				else if (IsA(n, CreatePolicyStmt))
+				{
+					classid = PolicyRelationId;
+					oid = get_relation_policy_oid(relid, def->name, true);
+				}
+				else
+				{
+					classid = RewriteRelationId;
+					oid = get_rewrite_oid(relid, def->name, true);
+				}
+				break;
+			}
+		case T_CreateCastStmt:
+			{
+				CreateCastStmt *cs = (CreateCastStmt *) n;
+				Oid			s = type_oid(cs->sourcetype);
+				Oid			t = type_oid(cs->targettype);
+
+				classid = CastRelationId;
+				if (OidIsValid(s) && OidIsValid(t))
+					oid = get_cast_oid(s, t, true);
+				break;
+			}
+		case T_CreateEventTrigStmt:
+			classid = EventTriggerRelationId;
+			oid = get_event_trigger_oid(def->name, true);
+			break;
+		default:
+			elog(ERROR, "unexpected definition node %d", (int) nodeTag(n));
+	}
+
+	addr->classId = classid;
+	addr->objectId = oid;
+	addr->objectSubId = 0;
+	return OidIsValid(oid);
+}
+
+/*
+ * pgmg_def_replaceable
+ *		Can the existing object of def be replaced without dropping it?
+ *
+ * True for functions and procedures whose signature, parameter names and
+ * result are unchanged (CREATE OR REPLACE keeps their OID, so triggers,
+ * defaults and other dependents stay), for plain triggers (CREATE OR
+ * REPLACE TRIGGER), and for enums whose new list only appends values
+ * (ALTER TYPE ... ADD VALUE).  *sql receives the statements that replace
+ * the defining statement (char *).  def->addr must be set.
+ */
+bool
+pgmg_def_replaceable(PgmgDef *def, List **sql)
+{
+	Node	   *n = def->stmt->parsetree;
+
+	*sql = NIL;
+	if (IsA(n, CreateFunctionStmt))
+	{
+		if (!function_replaceable((CreateFunctionStmt *) n, def->addr.objectId))
+			return false;
+		*sql = list_make1(or_replace_text(def->stmt));
+		return true;
+	}
+	if (IsA(n, CreateTrigStmt))
+	{
+		if (((CreateTrigStmt *) n)->isconstraint)
+			return false;
+		*sql = list_make1(or_replace_text(def->stmt));
+		return true;
+	}
+	if (IsA(n, CreateEnumStmt))
+		return enum_replaceable(def, (CreateEnumStmt *) n, sql);
+	return false;
+}
+
+/*
+ * or_replace_text
+ *		The statement with OR REPLACE after its leading CREATE, unless it
+ *		already says so.
+ */
+static char *
+or_replace_text(PgmgStmt *stmt)
+{
+	Node	   *n = stmt->parsetree;
+	bool		replace = IsA(n, CreateFunctionStmt) ?
+		((CreateFunctionStmt *) n)->replace : ((CreateTrigStmt *) n)->replace;
+
+	if (replace || pg_strncasecmp(stmt->text, "create", 6) != 0)
+		return stmt->text;
+	return psprintf("CREATE OR REPLACE%s", stmt->text + 6);
+}
+
+/*
+ * function_replaceable
+ *		Same kind, parameters (modes, types, names), result and no fewer
+ *		defaults: what CREATE OR REPLACE FUNCTION accepts.
+ */
+static bool
+function_replaceable(CreateFunctionStmt *stmt, Oid funcoid)
+{
+	HeapTuple	tup;
+	Form_pg_proc proc;
+	Oid		   *old_types;
+	char	  **old_names;
+	char	   *old_modes;
+	int			old_n;
+	int			i = 0;
+	int			ndefaults = 0;
+	int			nout = 0;
+	Oid			out_type = InvalidOid;
+	Oid			rettype;
+	bool		retset = false;
+	bool		result = true;
+	ListCell   *lc;
+
+	tup = SearchSysCache1(PROCOID, ObjectIdGetDatum(funcoid));
+	if (!HeapTupleIsValid(tup))
+		return false;
+	proc = (Form_pg_proc) GETSTRUCT(tup);
+
+	if (proc->prokind != (stmt->is_procedure ? PROKIND_PROCEDURE : PROKIND_FUNCTION))
+	{
+		ReleaseSysCache(tup);
+		return false;
+	}
+
+	old_n = get_func_arg_info(tup, &old_types, &old_names, &old_modes);
+	if (old_n != list_length(stmt->parameters))
+		result = false;
+
+	foreach(lc, stmt->parameters)
+	{
+		FunctionParameter *p = lfirst_node(FunctionParameter, lc);
+		char		mode = (p->mode == FUNC_PARAM_DEFAULT) ? FUNC_PARAM_IN : p->mode;
+		char		old_mode = old_modes ? old_modes[i] : FUNC_PARAM_IN;
+		const char *old_name = (old_names && old_names[i]) ? old_names[i] : "";
+		Oid			t;
+
+		if (!result)
+			break;
+		t = type_oid(p->argType);
+		if (mode != old_mode || t != old_types[i] ||
+			strcmp(p->name ? p->name : "", old_name) != 0)
+			result = false;
+		if (p->defexpr)
+			ndefaults++;
+		if (mode == FUNC_PARAM_OUT || mode == FUNC_PARAM_INOUT ||
+			mode == FUNC_PARAM_TABLE)
+		{
+			nout++;
+			out_type = t;
+		}
+		i++;
+	}
+
+	if (result && ndefaults < proc->pronargdefaults)
+		result = false;
+
+	if (result && !stmt->is_procedure)
+	{
+		if (stmt->returnType)
+		{
+			rettype = type_oid(stmt->returnType);
+			retset = stmt->returnType->setof;
+		}
+		else
+			rettype = (nout == 1) ? out_type : RECORDOID;
+		if (rettype != proc->prorettype || retset != proc->proretset)
+			result = false;
+	}
+
+	ReleaseSysCache(tup);
+	return result;
+}
+
+/*
+ * enum_replaceable
+ *		True when the enum's current labels are a prefix of the new list;
+ *		*sql gets one ALTER TYPE ... ADD VALUE per appended label.
+ */
+static bool
+enum_replaceable(PgmgDef *def, CreateEnumStmt *stmt, List **sql)
+{
+	CatCList   *list;
+	int			nold;
+	char	  **old;
+	float4	   *order;
+	int			i,
+				j;
+	ListCell   *lc;
+	char	   *typname;
+
+	if (get_typtype(def->addr.objectId) != TYPTYPE_ENUM)
+		return false;
+
+	list = SearchSysCacheList1(ENUMTYPOIDNAME, ObjectIdGetDatum(def->addr.objectId));
+	nold = list->n_members;
+	old = palloc(sizeof(char *) * (nold + 1));
+	order = palloc(sizeof(float4) * (nold + 1));
+	for (i = 0; i < nold; i++)
+	{
+		Form_pg_enum e = (Form_pg_enum) GETSTRUCT(&list->members[i]->tuple);
+
+		/* insertion sort by enumsortorder; enums are short */
+		for (j = i; j > 0 && order[j - 1] > e->enumsortorder; j--)
+		{
+			order[j] = order[j - 1];
+			old[j] = old[j - 1];
+		}
+		order[j] = e->enumsortorder;
+		old[j] = pstrdup(NameStr(e->enumlabel));
+	}
+	ReleaseSysCacheList(list);
+
+	if (list_length(stmt->vals) < nold)
+		return false;
+	i = 0;
+	typname = format_type_be_qualified(def->addr.objectId);
+	foreach(lc, stmt->vals)
+	{
+		char	   *label = strVal(lfirst(lc));
+
+		if (i < nold)
+		{
+			if (strcmp(label, old[i]) != 0)
+				return false;
+		}
+		else
+			*sql = lappend(*sql, psprintf("ALTER TYPE %s ADD VALUE %s",
+										  typname, quote_literal_cstr(label)));
+		i++;
+	}
+	return true;
+}
+
+/* ---------------------------------------------------------------- refs */
+
+/*
+ * collect_refs
+ *		Add the names a statement references to file->refs.
+ */
+static void
+collect_refs(PgmgFile *file, PgmgStmt *stmt)
+{
+	RefContext	ctx;
+	Node	   *n = stmt->parsetree;
+	ListCell   *lc;
+
+	ctx.file = file;
+	ctx.hard = true;
+	ctx.ctes = NIL;
+
+	switch (nodeTag(n))
+	{
+		case T_ViewStmt:
+			walk_refs(((ViewStmt *) n)->query, &ctx);
+			break;
+		case T_CreateTableAsStmt:
+			walk_refs(((CreateTableAsStmt *) n)->query, &ctx);
+			break;
+		case T_CreateFunctionStmt:
+			{
+				CreateFunctionStmt *fs = (CreateFunctionStmt *) n;
+
+				foreach(lc, fs->parameters)
+				{
+					FunctionParameter *p = lfirst_node(FunctionParameter, lc);
+
+					walk_refs((Node *) p->argType, &ctx);
+					walk_refs(p->defexpr, &ctx);
+				}
+				walk_refs((Node *) fs->returnType, &ctx);
+				walk_function_body(fs, &ctx);
+				break;
+			}
+		case T_DefineStmt:
+			{
+				DefineStmt *ds = (DefineStmt *) n;
+
+				foreach(lc, aggregate_arg_types(ds))
+					walk_refs(lfirst(lc), &ctx);
+				foreach(lc, ds->definition)
+				{
+					DefElem    *de = lfirst_node(DefElem, lc);
+
+					if (de->arg == NULL || !IsA(de->arg, TypeName))
+						continue;
+					if (strstr(de->defname, "func") || strcmp(de->defname, "function") == 0 ||
+						strcmp(de->defname, "procedure") == 0 ||
+						strcmp(de->defname, "restrict") == 0 || strcmp(de->defname, "join") == 0)
+						add_ref(&ctx, PGMG_REF_FUNCTION, ((TypeName *) de->arg)->names);
+					else
+						walk_refs(de->arg, &ctx);
+				}
+				break;
+			}
+		case T_CompositeTypeStmt:
+			walk_refs((Node *) ((CompositeTypeStmt *) n)->coldeflist, &ctx);
+			break;
+		case T_CreateRangeStmt:
+			foreach(lc, ((CreateRangeStmt *) n)->params)
+			{
+				DefElem    *de = lfirst_node(DefElem, lc);
+
+				if (de->arg && IsA(de->arg, TypeName))
+				{
+					if (strcmp(de->defname, "subtype") == 0)
+						walk_refs(de->arg, &ctx);
+					else
+						add_ref(&ctx, PGMG_REF_FUNCTION, ((TypeName *) de->arg)->names);
+				}
+			}
+			break;
+		case T_CreateDomainStmt:
+			{
+				CreateDomainStmt *ds = (CreateDomainStmt *) n;
+
+				walk_refs((Node *) ds->typeName, &ctx);
+				foreach(lc, ds->constraints)
+				{
+					Constraint *c = lfirst_node(Constraint, lc);
+
+					walk_refs(c->raw_expr, &ctx);
+				}
+				break;
+			}
+		case T_CreateTrigStmt:
+			{
+				CreateTrigStmt *ts = (CreateTrigStmt *) n;
+
+				add_ref(&ctx, PGMG_REF_RELATION, rangevar_names(ts->relation));
+				add_ref(&ctx, PGMG_REF_FUNCTION, ts->funcname);
+				walk_refs(ts->whenClause, &ctx);
+				break;
+			}
+		case T_CreatePolicyStmt:
+			{
+				CreatePolicyStmt *ps = (CreatePolicyStmt *) n;
+
+				add_ref(&ctx, PGMG_REF_RELATION, rangevar_names(ps->table));
+				walk_refs(ps->qual, &ctx);
+				walk_refs(ps->with_check, &ctx);
+				break;
+			}
+		case T_RuleStmt:
+			{
+				RuleStmt   *rs = (RuleStmt *) n;
+
+				add_ref(&ctx, PGMG_REF_RELATION, rangevar_names(rs->relation));
+				walk_refs(rs->whereClause, &ctx);
+				foreach(lc, rs->actions)
+				{
+					Node	   *a = lfirst(lc);
+
+					if (IsA(a, SelectStmt) || IsA(a, InsertStmt) ||
+						IsA(a, UpdateStmt) || IsA(a, DeleteStmt))
+						walk_refs(a, &ctx);
+				}
+				break;
+			}
+		case T_CreateCastStmt:
+			{
+				CreateCastStmt *cs = (CreateCastStmt *) n;
+
+				walk_refs((Node *) cs->sourcetype, &ctx);
+				walk_refs((Node *) cs->targettype, &ctx);
+				if (cs->func)
+					add_ref(&ctx, PGMG_REF_FUNCTION, cs->func->objname);
+				break;
+			}
+		case T_CreateEventTrigStmt:
+			add_ref(&ctx, PGMG_REF_FUNCTION, ((CreateEventTrigStmt *) n)->funcname);
+			break;
+		case T_IndexStmt:
+			foreach(lc, ((IndexStmt *) n)->indexParams)
+				walk_refs(lfirst_node(IndexElem, lc)->expr, &ctx);
+			walk_refs(((IndexStmt *) n)->whereClause, &ctx);
+			break;
+		default:
+			break;
+	}
+}
+
+/*
+ * walk_function_body
+ *		References of a function body: BEGIN ATOMIC and RETURN bodies are
+ *		hard (PostgreSQL resolves them at creation); a LANGUAGE sql string
+ *		body is parsed too, for soft references.
+ */
+static void
+walk_function_body(CreateFunctionStmt *stmt, RefContext *ctx)
+{
+	ListCell   *lc;
+	char	   *language = NULL;
+	char	   *body = NULL;
+
+	if (stmt->sql_body)
+	{
+		walk_refs(stmt->sql_body, ctx);
+		return;
+	}
+
+	foreach(lc, stmt->options)
+	{
+		DefElem    *de = lfirst_node(DefElem, lc);
+
+		if (strcmp(de->defname, "language") == 0)
+			language = strVal(de->arg);
+		else if (strcmp(de->defname, "as") == 0 && IsA(de->arg, List))
+			body = strVal(linitial((List *) de->arg));
+	}
+	if (body && language && pg_strcasecmp(language, "sql") == 0)
+	{
+		bool		saved = ctx->hard;
+		List	   *raw = raw_parser(body, RAW_PARSE_DEFAULT);
+
+		ctx->hard = false;
+		foreach(lc, raw)
+		{
+			Node	   *s = lfirst_node(RawStmt, lc)->stmt;
+
+			if (IsA(s, SelectStmt) || IsA(s, InsertStmt) ||
+				IsA(s, UpdateStmt) || IsA(s, DeleteStmt))
+				walk_refs(s, ctx);
+		}
+		ctx->hard = saved;
+	}
+}
+
+static void
+walk_refs(Node *node, RefContext *ctx)
+{
+	(void) ref_walker(node, ctx);
+}
+
+/*
+ * ref_walker
+ *		raw_expression_tree_walker callback: records relations, functions
+ *		and types; CTE names are not relations.
+ */
+static bool
+ref_walker(Node *node, RefContext *ctx)
+{
+	if (node == NULL)
+		return false;
+
+	switch (nodeTag(node))
+	{
+		case T_RangeVar:
+			{
+				RangeVar   *rv = (RangeVar *) node;
+				ListCell   *lc;
+
+				if (rv->schemaname == NULL)
+					foreach(lc, ctx->ctes)
+						if (strcmp(strVal(lfirst(lc)), rv->relname) == 0)
+							return false;
+				add_ref(ctx, PGMG_REF_RELATION, rangevar_names(rv));
+				return false;
+			}
+		case T_FuncCall:
+			add_ref(ctx, PGMG_REF_FUNCTION, ((FuncCall *) node)->funcname);
+			break;
+		case T_TypeName:
+			{
+				TypeName   *tn = (TypeName *) node;
+
+				if (tn->names == NIL)
+					break;
+				if (tn->pct_type)
+					add_ref(ctx, PGMG_REF_RELATION,
+							list_truncate(list_copy(tn->names),
+										  list_length(tn->names) - 1));
+				else
+					add_ref(ctx, PGMG_REF_TYPE, tn->names);
+				break;
+			}
+		case T_CommonTableExpr:
+			ctx->ctes = lappend(ctx->ctes,
+								makeString(((CommonTableExpr *) node)->ctename));
+			break;
+		case T_ReturnStmt:
+			return ref_walker(((ReturnStmt *) node)->returnval, ctx);
+		default:
+			break;
+	}
+	return raw_expression_tree_walker(node, ref_walker, (void *) ctx);
+}
+
+/*
+ * add_ref
+ *		Record a reference; names in pg_catalog are never ours.
+ */
+static void
+add_ref(RefContext *ctx, PgmgRefKind kind, List *names)
+{
+	PgmgRef    *ref;
+
+	if (names == NIL)
+		return;
+	if (list_length(names) >= 2 &&
+		strcmp(strVal(list_nth(names, list_length(names) - 2)), "pg_catalog") == 0)
+		return;
+	ref = palloc(sizeof(PgmgRef));
+	ref->kind = kind;
+	ref->names = names;
+	ref->hard = ctx->hard;
+	ref->via_function = false;
+	ctx->file->refs = lappend(ctx->file->refs, ref);
+}

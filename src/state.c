@@ -1,0 +1,202 @@
+/*-------------------------------------------------------------------------
+ *
+ * state.c
+ *	  Reading and writing pgmg's own tables, pgmg.pgmg_state and
+ *	  pgmg.pgmg_migrations, through SPI.
+ *
+ * The caller has called SPI_connect and switched back to its own memory
+ * context: results are copied into that context.  Queries are fully
+ * qualified and use OPERATOR(pg_catalog.=), so the caller's search_path
+ * cannot redirect them.  Prepared plans are kept for the life of the
+ * backend (the plan cache revalidates them if the extension is recreated).
+ *
+ * Copyright (c) 2026, the pgmg authors
+ *
+ * src/state.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+
+#include "pgmg.h"
+
+static SPIPlanPtr delete_file_plan = NULL;
+static SPIPlanPtr upsert_plan = NULL;
+
+static List *text_array_to_list(Datum d, bool isnull);
+static Datum list_to_text_array(List *items);
+static SPIPlanPtr prepare_kept(const char *sql, int nargs, Oid *types);
+
+/*
+ * pgmg_load_state
+ *		Every row of pgmg.pgmg_state as a PgmgStateObj, ordered by
+ *		object_name, addresses not yet resolved.
+ */
+List *
+pgmg_load_state(void)
+{
+	List	   *result = NIL;
+	int			ret;
+	uint64		i;
+
+	ret = SPI_execute("SELECT object_name, object_hash, file, kind, identity, "
+					  "obj_names, obj_args, fingerprint "
+					  "FROM pgmg.pgmg_state ORDER BY object_name", true, 0);
+	if (ret != SPI_OK_SELECT)
+		elog(ERROR, "could not read pgmg.pgmg_state: %s", SPI_result_code_string(ret));
+
+	for (i = 0; i < SPI_processed; i++)
+	{
+		HeapTuple	tup = SPI_tuptable->vals[i];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+		PgmgStateObj *obj = palloc0(sizeof(PgmgStateObj));
+		bool		isnull;
+		Datum		d;
+
+		obj->object_name = SPI_getvalue(tup, desc, 1);
+		obj->hash = SPI_getvalue(tup, desc, 2);
+		obj->file = SPI_getvalue(tup, desc, 3);
+		obj->kind = SPI_getvalue(tup, desc, 4);
+		obj->identity = SPI_getvalue(tup, desc, 5);
+		d = SPI_getbinval(tup, desc, 6, &isnull);
+		obj->names = text_array_to_list(d, isnull);
+		d = SPI_getbinval(tup, desc, 7, &isnull);
+		obj->args = text_array_to_list(d, isnull);
+		obj->fingerprint = SPI_getvalue(tup, desc, 8);
+		result = lappend(result, obj);
+	}
+	SPI_freetuptable(SPI_tuptable);
+	return result;
+}
+
+/*
+ * pgmg_forget_file
+ *		Remove the state rows of a file.
+ */
+void
+pgmg_forget_file(const char *path)
+{
+	Oid			types[1] = {TEXTOID};
+	Datum		values[1];
+	int			ret;
+
+	if (delete_file_plan == NULL)
+		delete_file_plan = prepare_kept("DELETE FROM pgmg.pgmg_state "
+										"WHERE file OPERATOR(pg_catalog.=) $1",
+										1, types);
+	values[0] = CStringGetTextDatum(path);
+	ret = SPI_execute_plan(delete_file_plan, values, NULL, false, 0);
+	if (ret != SPI_OK_DELETE)
+		elog(ERROR, "could not update pgmg.pgmg_state: %s", SPI_result_code_string(ret));
+}
+
+/*
+ * pgmg_record_file
+ *		After a code file ran: its state rows are exactly the objects it
+ *		defines now, with their identity parts and fresh fingerprints.
+ *
+ * Every object the parse says the file defines must exist now; one that
+ * does not means the file created something else than it appears to (for
+ * example, it changed search_path), which is an error naming it.
+ */
+void
+pgmg_record_file(PgmgFile *file)
+{
+	Oid			types[8] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID,
+	TEXTARRAYOID, TEXTARRAYOID, TEXTOID};
+	ListCell   *lc;
+
+	pgmg_forget_file(file->path);
+	if (upsert_plan == NULL)
+		upsert_plan = prepare_kept("INSERT INTO pgmg.pgmg_state AS s (object_name, object_hash, "
+								   "file, kind, identity, obj_names, obj_args, fingerprint) "
+								   "VALUES ($1, $2, $3, $4, $5, $6, $7, $8) "
+								   "ON CONFLICT (object_name) DO UPDATE SET "
+								   "object_hash = excluded.object_hash, file = excluded.file, "
+								   "kind = excluded.kind, identity = excluded.identity, "
+								   "obj_names = excluded.obj_names, obj_args = excluded.obj_args, "
+								   "fingerprint = excluded.fingerprint, "
+								   "last_applied = pg_catalog.now()",
+								   8, types);
+
+	foreach(lc, file->defs)
+	{
+		PgmgDef    *def = lfirst(lc);
+		ObjectAddress addr;
+		char	   *kind;
+		char	   *identity;
+		List	   *names;
+		List	   *args;
+		Datum		values[8];
+		int			ret;
+
+		if (!pgmg_lookup_def(def, &addr))
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_OBJECT),
+					 errmsg("code file \"%s\" did not create %s", file->path, def->key),
+					 errdetail("The file ran without error, but the object it defines on line %d is not in the catalog under that name.",
+							   def->stmt->line),
+					 errhint("Qualify the object's name with its schema.")));
+		pgmg_identify(&addr, &kind, &identity, &names, &args);
+
+		values[0] = CStringGetTextDatum(psprintf("%s.%s", kind, identity));
+		values[1] = CStringGetTextDatum(file->hash);
+		values[2] = CStringGetTextDatum(file->path);
+		values[3] = CStringGetTextDatum(kind);
+		values[4] = CStringGetTextDatum(identity);
+		values[5] = list_to_text_array(names);
+		values[6] = list_to_text_array(args);
+		values[7] = CStringGetTextDatum(pgmg_fingerprint(&addr));
+		ret = SPI_execute_plan(upsert_plan, values, NULL, false, 0);
+		if (ret != SPI_OK_INSERT)
+			elog(ERROR, "could not update pgmg.pgmg_state: %s", SPI_result_code_string(ret));
+	}
+}
+
+static SPIPlanPtr
+prepare_kept(const char *sql, int nargs, Oid *types)
+{
+	SPIPlanPtr	plan = SPI_prepare(sql, nargs, types);
+
+	if (plan == NULL)
+		elog(ERROR, "could not prepare \"%s\": %s", sql,
+			 SPI_result_code_string(SPI_result));
+	if (SPI_keepplan(plan) != 0)
+		elog(ERROR, "could not keep plan for \"%s\"", sql);
+	return plan;
+}
+
+static List *
+text_array_to_list(Datum d, bool isnull)
+{
+	List	   *result = NIL;
+	Datum	   *elems;
+	bool	   *nulls;
+	int			n;
+	int			i;
+
+	if (isnull)
+		return NIL;
+	deconstruct_array(DatumGetArrayTypeP(d), TEXTOID, -1, false, TYPALIGN_INT,
+					  &elems, &nulls, &n);
+	for (i = 0; i < n; i++)
+		result = lappend(result, nulls[i] ? NULL : TextDatumGetCString(elems[i]));
+	return result;
+}
+
+static Datum
+list_to_text_array(List *items)
+{
+	Datum	   *elems = palloc(sizeof(Datum) * Max(list_length(items), 1));
+	int			n = 0;
+	ListCell   *lc;
+
+	foreach(lc, items)
+		elems[n++] = CStringGetTextDatum((char *) lfirst(lc));
+	return PointerGetDatum(construct_array(elems, n, TEXTOID, -1, false, TYPALIGN_INT));
+}
