@@ -65,6 +65,7 @@ static Oid	relation_in(const char *schema, const char *name);
 static char *object_reference(const ObjectAddress *addr);
 static const char *grant_keyword(const ObjectAddress *addr);
 static void append_privileges(StringInfo buf, AclMode privs);
+static PgmgSql *new_sql(char *text);
 
 /*
  * pgmg_object_kind
@@ -774,15 +775,24 @@ append_privileges(StringInfo buf, AclMode privs)
 	}
 }
 
+static PgmgSql *
+new_sql(char *text)
+{
+	PgmgSql    *sql = palloc0(sizeof(PgmgSql));
+
+	sql->text = text;
+	return sql;
+}
+
 /*
  * pgmg_restore_statements
- *		Statements (char *) that give a recreated object back the owner,
+ *		Statements (PgmgSql *) that give a recreated object back the owner,
  *		privileges and comments the existing one has now.  Called before the
- *		object is dropped; acl/comment/owner say which to restore.
+ *		object is dropped; the flags say which to restore.
  */
 List *
 pgmg_restore_statements(const ObjectAddress *addr, bool acl, bool comment,
-						bool owner)
+						bool column_comments, bool owner)
 {
 	List	   *result = NIL;
 	Relation	rel;
@@ -818,8 +828,9 @@ pgmg_restore_statements(const ObjectAddress *addr, bool acl, bool comment,
 	table_close(rel, AccessShareLock);
 
 	if (owner && OidIsValid(owner_id) && owner_id != GetUserId())
-		result = lappend(result, psprintf("ALTER %s OWNER TO %s", ref,
-										  quote_identifier(GetUserNameFromId(owner_id, false))));
+		result = lappend(result,
+						 new_sql(psprintf("ALTER %s OWNER TO %s", ref,
+										  quote_identifier(GetUserNameFromId(owner_id, false)))));
 
 	if (acl && !acl_null && grant_keyword(addr))
 	{
@@ -832,8 +843,9 @@ pgmg_restore_statements(const ObjectAddress *addr, bool acl, bool comment,
 		target = strchr(ref, ' ') + 1;
 		if (strncmp(ref, "MATERIALIZED VIEW ", 18) == 0)
 			target = ref + 18;
-		result = lappend(result, psprintf("REVOKE ALL ON %s %s FROM PUBLIC",
-										  grant_keyword(addr), target));
+		result = lappend(result,
+						 new_sql(psprintf("REVOKE ALL ON %s %s FROM PUBLIC",
+										  grant_keyword(addr), target)));
 		for (i = 0; i < ACL_NUM(a); i++)
 		{
 			StringInfoData buf;
@@ -851,7 +863,7 @@ pgmg_restore_statements(const ObjectAddress *addr, bool acl, bool comment,
 				appendStringInfoString(&buf, "GRANT ");
 				append_privileges(&buf, privs & ~goptions);
 				appendStringInfo(&buf, " ON %s %s TO %s", grant_keyword(addr), target, grantee);
-				result = lappend(result, buf.data);
+				result = lappend(result, new_sql(buf.data));
 			}
 			if (goptions)
 			{
@@ -860,7 +872,7 @@ pgmg_restore_statements(const ObjectAddress *addr, bool acl, bool comment,
 				append_privileges(&buf, goptions);
 				appendStringInfo(&buf, " ON %s %s TO %s WITH GRANT OPTION",
 								 grant_keyword(addr), target, grantee);
-				result = lappend(result, buf.data);
+				result = lappend(result, new_sql(buf.data));
 			}
 		}
 	}
@@ -870,29 +882,39 @@ pgmg_restore_statements(const ObjectAddress *addr, bool acl, bool comment,
 		char	   *c = GetComment(addr->objectId, addr->classId, 0);
 
 		if (c)
-			result = lappend(result, psprintf("COMMENT ON %s IS %s", ref,
-											  quote_literal_cstr(c)));
-		if (addr->classId == RelationRelationId)
-		{
-			char	   *relname = getObjectIdentity(addr, false);
-			int			natts = 0;
-			int			i;
+			result = lappend(result,
+							 new_sql(psprintf("COMMENT ON %s IS %s", ref,
+											  quote_literal_cstr(c))));
+	}
+	if (column_comments && addr->classId == RelationRelationId)
+	{
+		HeapTuple	reltup = SearchSysCache1(RELOID, ObjectIdGetDatum(addr->objectId));
+		int			natts = 0;
+		int			i;
 
-			tup = SearchSysCache1(RELOID, ObjectIdGetDatum(addr->objectId));
-			if (HeapTupleIsValid(tup))
-			{
-				natts = ((Form_pg_class) GETSTRUCT(tup))->relnatts;
-				ReleaseSysCache(tup);
-			}
-			for (i = 1; i <= natts; i++)
-			{
-				c = GetComment(addr->objectId, RelationRelationId, i);
-				if (c)
-					result = lappend(result,
-									 psprintf("COMMENT ON COLUMN %s.%s IS %s", relname,
-											  quote_identifier(get_attname(addr->objectId, i, false)),
-											  quote_literal_cstr(c)));
-			}
+		if (HeapTupleIsValid(reltup))
+		{
+			natts = ((Form_pg_class) GETSTRUCT(reltup))->relnatts;
+			ReleaseSysCache(reltup);
+		}
+		for (i = 1; i <= natts; i++)
+		{
+			char	   *c = GetComment(addr->objectId, RelationRelationId, i);
+			char	   *attname;
+			PgmgSql    *sql;
+
+			if (c == NULL)
+				continue;
+			attname = get_attname(addr->objectId, i, false);
+			sql = new_sql(psprintf("COMMENT ON COLUMN %s.%s IS %s",
+								   getObjectIdentity(addr, false),
+								   quote_identifier(attname),
+								   quote_literal_cstr(c)));
+			/* the recreated view may not have the column any more */
+			sql->guard_schema = get_namespace_name(get_rel_namespace(addr->objectId));
+			sql->guard_relname = get_rel_name(addr->objectId);
+			sql->guard_column = attname;
+			result = lappend(result, sql);
 		}
 	}
 	return result;

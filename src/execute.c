@@ -19,9 +19,11 @@
  */
 #include "postgres.h"
 
+#include "catalog/namespace.h"
 #include "executor/spi.h"
 #include "mb/pg_wchar.h"
 #include "utils/guc.h"
+#include "utils/lsyscache.h"
 
 #include "pgmg.h"
 
@@ -130,6 +132,16 @@ run_sql(PgmgSql *sql, const char *object)
 	ErrorContextCallback cb;
 	int			ret;
 
+	if (sql->guard_column)
+	{
+		Oid			nsp = get_namespace_oid(sql->guard_schema, true);
+		Oid			relid = OidIsValid(nsp) ?
+			get_relname_relid(sql->guard_relname, nsp) : InvalidOid;
+
+		if (!OidIsValid(relid) ||
+			get_attnum(relid, sql->guard_column) == InvalidAttrNumber)
+			return;
+	}
 	pgmg_push_file_context(&cb, sql->file, sql->location, object);
 	ret = SPI_execute(sql->text, false, 0);
 	if (ret < 0)

@@ -28,6 +28,8 @@
  */
 #include "postgres.h"
 
+#include <ctype.h>
+
 #include "access/htup_details.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_cast.h"
@@ -89,6 +91,7 @@ static TypeName *defelem_type(List *definition, const char *name);
 static bool function_replaceable(CreateFunctionStmt *stmt, Oid funcoid);
 static bool enum_replaceable(PgmgDef *def, CreateEnumStmt *stmt, List **sql);
 static char *or_replace_text(PgmgStmt *stmt);
+static int	skip_blanks(const char *text, int pos, int end);
 
 /*
  * pgmg_parse_file
@@ -123,13 +126,16 @@ pgmg_parse_file(PgmgFile *file)
 		int			i;
 
 		stmt->parsetree = rs->stmt;
-		stmt->location = rs->stmt_location;
 		if (len == 0)
 			len = strlen(file->content) - rs->stmt_location;
+		/* start at the first token, after blanks and comments */
+		stmt->location = skip_blanks(file->content, rs->stmt_location,
+									 rs->stmt_location + len);
+		len -= stmt->location - rs->stmt_location;
 		stmt->len = len;
-		stmt->text = pnstrdup(file->content + rs->stmt_location, len);
+		stmt->text = pnstrdup(file->content + stmt->location, len);
 		stmt->line = 1;
-		for (i = 0; i < rs->stmt_location; i++)
+		for (i = 0; i < stmt->location; i++)
 			if (file->content[i] == '\n')
 				stmt->line++;
 		file->stmts = lappend(file->stmts, stmt);
@@ -159,6 +165,49 @@ pgmg_parse_file(PgmgFile *file)
 				 errhint("Tables and data belong in migrations.")));
 
 	file->parsed = true;
+}
+
+/*
+ * skip_blanks
+ *		The offset of the first byte at or after pos that is neither white
+ *		space nor inside a -- or (nested) block comment; end at most.
+ */
+static int
+skip_blanks(const char *text, int pos, int end)
+{
+	while (pos < end)
+	{
+		if (isspace((unsigned char) text[pos]))
+			pos++;
+		else if (text[pos] == '-' && text[pos + 1] == '-')
+		{
+			while (pos < end && text[pos] != '\n')
+				pos++;
+		}
+		else if (text[pos] == '/' && text[pos + 1] == '*')
+		{
+			int			depth = 1;
+
+			pos += 2;
+			while (pos < end && depth > 0)
+			{
+				if (text[pos] == '/' && text[pos + 1] == '*')
+				{
+					depth++;
+					pos++;
+				}
+				else if (text[pos] == '*' && text[pos + 1] == '/')
+				{
+					depth--;
+					pos++;
+				}
+				pos++;
+			}
+		}
+		else
+			break;
+	}
+	return pos;
 }
 
 /*
@@ -273,7 +322,10 @@ classify_statement(PgmgFile *file, PgmgStmt *stmt)
 			file->sets_acl = true;
 			break;
 		case T_CommentStmt:
-			file->sets_comment = true;
+			if (((CommentStmt *) n)->objtype == OBJECT_COLUMN)
+				file->sets_column_comment = true;
+			else
+				file->sets_comment = true;
 			break;
 		case T_AlterOwnerStmt:
 			file->sets_owner = true;

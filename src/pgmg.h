@@ -36,6 +36,7 @@ typedef struct PgmgFile PgmgFile;
 typedef struct PgmgStmt PgmgStmt;
 typedef struct PgmgDef PgmgDef;
 typedef struct PgmgStateObj PgmgStateObj;
+typedef struct PgmgSql PgmgSql;
 
 /*
  * files.c: the file set passed to pgmg.plan() / pgmg.apply()
@@ -66,7 +67,8 @@ struct PgmgFile
 	List	   *defs;			/* PgmgDef *, in file order */
 	List	   *refs;			/* PgmgRef *, names the file references */
 	bool		sets_acl;		/* has GRANT/REVOKE */
-	bool		sets_comment;	/* has COMMENT ON */
+	bool		sets_comment;	/* has COMMENT ON (not a column) */
+	bool		sets_column_comment;	/* has COMMENT ON COLUMN */
 	bool		sets_owner;		/* has ... OWNER TO */
 	bool		in_exec;		/* will be executed by this plan */
 	int			order;			/* position in the execution order */
@@ -139,7 +141,7 @@ struct PgmgDef
 	PgmgDefMode mode;
 	char	   *reason;
 	List	   *inplace_sql;	/* replacement statements for INPLACE */
-	List	   *restore_sql;	/* char *: owner/ACL/comment restoration */
+	List	   *restore_sql;	/* PgmgSql *: owner/ACL/comment restoration */
 };
 
 extern void pgmg_parse_file(PgmgFile *file);
@@ -171,8 +173,9 @@ extern ObjectAddress pgmg_owning_object(const ObjectAddress *addr,
 										bool *droppable);
 extern List *pgmg_direct_dependents(const ObjectAddress *addr);
 extern char *pgmg_drop_statement(const ObjectAddress *addr);
-extern List *pgmg_restore_statements(const ObjectAddress *addr,
-									 bool acl, bool comment, bool owner);
+extern List *pgmg_restore_statements(const ObjectAddress *addr, bool acl,
+									 bool comment, bool column_comments,
+									 bool owner);
 
 /*
  * graph.c: ordering
@@ -215,12 +218,15 @@ typedef enum PgmgAction
 } PgmgAction;
 
 /* one statement to run, with where it came from */
-typedef struct PgmgSql
+struct PgmgSql
 {
 	char	   *text;
 	PgmgFile   *file;			/* NULL for generated statements */
 	int			location;		/* byte offset in the file */
-} PgmgSql;
+	char	   *guard_schema;	/* with guard_column: run only if the */
+	char	   *guard_relname;	/* relation, found by name when the */
+	char	   *guard_column;	/* statement runs, still has that column */
+};
 
 typedef struct PgmgStep
 {

@@ -135,6 +135,15 @@ pgmg_make_plan(PgmgFileSet *files)
 	ctx.files = files;
 	plan->files = files;
 
+	if (files->migrations != NIL)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("table migrations are not supported by this version of pgmg"),
+				 errdetail("The file set has %d migration file(s), starting with \"%s\".",
+						   list_length(files->migrations),
+						   ((PgmgFile *) linitial(files->migrations))->path),
+				 errhint("Run migrations separately and pass only the \"code\" group.")));
+
 	if (!files->has_code)
 		return plan;
 
@@ -404,6 +413,7 @@ recreate_def(PlanCtx *ctx, PgmgDef *def, const char *reason)
 	def->restore_sql = pgmg_restore_statements(&def->addr,
 											   !def->file->sets_acl,
 											   !def->file->sets_comment,
+											   !def->file->sets_column_comment,
 											   !def->file->sets_owner);
 	if (reason)
 		add_drop(ctx, &def->addr, def->file->path, reason);
@@ -541,14 +551,16 @@ refuse_dependent(DropItem *top, PgmgDependent *dep)
 				 errdetail("pgmg must drop %s (%s) and cannot recreate %s.",
 						   top->object, top->reason, what),
 				 errhint("Remove the dependency in a migration first.")));
-	ereport(ERROR,
-			(errcode(ERRCODE_DEPENDENT_OBJECTS_STILL_EXIST),
-			 errmsg("cannot drop %s because %s depends on it", top->object,
-					getObjectDescription(&dep->object, false)),
-			 errdetail("pgmg must drop %s (%s), and %s is not managed by pgmg, so it could not be recreated.",
-					   top->object, top->reason,
-					   getObjectDescription(&dep->object, false)),
-			 errhint("Add a code file that defines it, or drop it in a migration.")));
+	{
+		char	   *name = pgmg_object_name(&dep->object);
+
+		ereport(ERROR,
+				(errcode(ERRCODE_DEPENDENT_OBJECTS_STILL_EXIST),
+				 errmsg("cannot drop %s because %s depends on it", top->object, name),
+				 errdetail("pgmg must drop %s (%s), and %s is not managed by pgmg, so it could not be recreated.",
+						   top->object, top->reason, name),
+				 errhint("Add a code file that defines it, or drop it in a migration.")));
+	}
 }
 
 /*
@@ -811,13 +823,7 @@ add_steps(PlanCtx *ctx, PgmgPlan *plan, List *drops, List *files)
 					step->sql = lappend(step->sql, sql);
 				}
 			}
-			foreach(sc, def->restore_sql)
-			{
-				PgmgSql    *sql = palloc0(sizeof(PgmgSql));
-
-				sql->text = lfirst(sc);
-				step->sql = lappend(step->sql, sql);
-			}
+			step->sql = list_concat(step->sql, def->restore_sql);
 			plan->steps = lappend(plan->steps, step);
 		}
 	}
