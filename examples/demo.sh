@@ -17,6 +17,12 @@ cd examples
 createdb pgmg_demo
 PGDATABASE=pgmg_demo
 export PGDATABASE
+# pgmg does not run table migrations itself yet: plain psql runs them here
+echo "\$ psql -f migrations/*.sql    (table migrations, run by plain psql)"
+for migration in migrations/*.sql; do
+	psql -X -q -v ON_ERROR_STOP=1 -f "$migration"
+done
+echo
 echo "\$ pgmg plan"
 pgmg plan
 echo
@@ -25,3 +31,7 @@ pgmg apply
 echo
 echo "\$ pgmg plan"
 pgmg plan
+echo
+echo "\$ psql -c 'SELECT * FROM get_user_summary(1)'"
+psql -X -q -c "INSERT INTO users (name) VALUES ('ann')"
+psql -X -c "SELECT * FROM get_user_summary(1)"
