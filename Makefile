@@ -24,7 +24,7 @@ PG_CFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter \
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)
 
-.PHONY: test demo bench lint
+.PHONY: test demo lint
 
 ifneq ($(PGXS),)
 include $(PGXS)
@@ -42,8 +42,5 @@ test:
 demo:
 	sh examples/demo.sh
 
-bench:
-	sh bench/run.sh
-
 lint:
-	shellcheck bin/pgmg test/*.sh test/client/*.sh examples/*.sh bench/*.sh .ci/run
+	shellcheck -x bin/pgmg test/*.sh test/client/*.sh examples/*.sh .ci/run

@@ -26,7 +26,8 @@ CREATE TABLE pgmg.pgmg_state (
 	identity	text NOT NULL,
 	obj_names	text[] NOT NULL,
 	obj_args	text[] NOT NULL DEFAULT '{}',
-	fingerprint	text NOT NULL
+	fingerprint	text NOT NULL,
+	decorations	text NOT NULL DEFAULT ''	-- what the file set itself: a(cl), c(omment), k (column comments), o(wner)
 );
 
 CREATE INDEX pgmg_state_file_idx ON pgmg.pgmg_state (file);

@@ -66,6 +66,7 @@ static char *object_reference(const ObjectAddress *addr);
 static const char *grant_keyword(const ObjectAddress *addr);
 static void append_privileges(StringInfo buf, AclMode privs);
 static PgmgSql *new_sql(char *text);
+static Acl *read_owner_acl(const ObjectAddress *addr, Oid *owner_id);
 
 /*
  * pgmg_object_kind
@@ -775,6 +776,45 @@ append_privileges(StringInfo buf, AclMode privs)
 	}
 }
 
+/*
+ * read_owner_acl
+ *		An object's owner (InvalidOid when its kind has none) and a copy of
+ *		its ACL (NULL when it has the default privileges).
+ */
+static Acl *
+read_owner_acl(const ObjectAddress *addr, Oid *owner_id)
+{
+	Relation	rel = table_open(addr->classId, AccessShareLock);
+	AttrNumber	ownercol = get_object_attnum_owner(addr->classId);
+	AttrNumber	aclcol = get_object_attnum_acl(addr->classId);
+	HeapTuple	tup;
+	Acl		   *acl = NULL;
+
+	*owner_id = InvalidOid;
+	tup = get_catalog_object_by_oid(rel, get_object_attnum_oid(addr->classId),
+									addr->objectId);
+	if (HeapTupleIsValid(tup))
+	{
+		bool		isnull;
+		Datum		d;
+
+		if (ownercol != InvalidAttrNumber)
+		{
+			d = heap_getattr(tup, ownercol, RelationGetDescr(rel), &isnull);
+			if (!isnull)
+				*owner_id = DatumGetObjectId(d);
+		}
+		if (aclcol != InvalidAttrNumber)
+		{
+			d = heap_getattr(tup, aclcol, RelationGetDescr(rel), &isnull);
+			if (!isnull)
+				acl = DatumGetAclPCopy(d);
+		}
+	}
+	table_close(rel, AccessShareLock);
+	return acl;
+}
+
 static PgmgSql *
 new_sql(char *text)
 {
@@ -782,6 +822,53 @@ new_sql(char *text)
 
 	sql->text = text;
 	return sql;
+}
+
+/*
+ * pgmg_reset_statements
+ *		Statements that take an object's comment (comment) and privileges
+ *		(acl) back to what a new object has, so that a file's own COMMENT
+ *		and GRANT statements, run again, leave exactly what they say.
+ */
+List *
+pgmg_reset_statements(const ObjectAddress *addr, bool acl, bool comment)
+{
+	List	   *result = NIL;
+	char	   *ref = object_reference(addr);
+	Oid			owner_id;
+	Acl		   *current = read_owner_acl(addr, &owner_id);
+
+	if (comment)
+		result = lappend(result, new_sql(psprintf("COMMENT ON %s IS NULL", ref)));
+	if (acl && grant_keyword(addr))
+	{
+		const char *target = strchr(ref, ' ') + 1;
+		int			i;
+
+		result = lappend(result,
+						 new_sql(psprintf("REVOKE ALL ON %s %s FROM PUBLIC",
+										  grant_keyword(addr), target)));
+		for (i = 0; current && i < ACL_NUM(current); i++)
+		{
+			Oid			grantee = ACL_DAT(current)[i].ai_grantee;
+
+			if (grantee == ACL_ID_PUBLIC || grantee == owner_id)
+				continue;
+			result = lappend(result,
+							 new_sql(psprintf("REVOKE ALL ON %s %s FROM %s",
+											  grant_keyword(addr), target,
+											  quote_identifier(GetUserNameFromId(grantee, false)))));
+		}
+		/* a new routine is executable, a new type usable, by PUBLIC */
+		if (addr->classId == ProcedureRelationId)
+			result = lappend(result,
+							 new_sql(psprintf("GRANT EXECUTE ON ROUTINE %s TO PUBLIC", target)));
+		else if (addr->classId == TypeRelationId)
+			result = lappend(result,
+							 new_sql(psprintf("GRANT USAGE ON %s %s TO PUBLIC",
+											  grant_keyword(addr), target)));
+	}
+	return result;
 }
 
 /*
@@ -795,46 +882,18 @@ pgmg_restore_statements(const ObjectAddress *addr, bool acl, bool comment,
 						bool column_comments, bool owner)
 {
 	List	   *result = NIL;
-	Relation	rel;
-	HeapTuple	tup;
-	AttrNumber	ownercol = get_object_attnum_owner(addr->classId);
-	AttrNumber	aclcol = get_object_attnum_acl(addr->classId);
-	Oid			owner_id = InvalidOid;
-	Datum		acl_datum = (Datum) 0;
-	bool		acl_null = true;
+	Oid			owner_id;
+	Acl		   *current = read_owner_acl(addr, &owner_id);
 	char	   *ref = object_reference(addr);
-
-	rel = table_open(addr->classId, AccessShareLock);
-	tup = get_catalog_object_by_oid(rel, get_object_attnum_oid(addr->classId),
-									addr->objectId);
-	if (HeapTupleIsValid(tup))
-	{
-		bool		isnull;
-
-		if (ownercol != InvalidAttrNumber)
-		{
-			Datum		d = heap_getattr(tup, ownercol, RelationGetDescr(rel), &isnull);
-
-			if (!isnull)
-				owner_id = DatumGetObjectId(d);
-		}
-		if (aclcol != InvalidAttrNumber)
-		{
-			acl_datum = heap_getattr(tup, aclcol, RelationGetDescr(rel), &acl_null);
-			if (!acl_null)
-				acl_datum = PointerGetDatum(DatumGetAclPCopy(acl_datum));
-		}
-	}
-	table_close(rel, AccessShareLock);
 
 	if (owner && OidIsValid(owner_id) && owner_id != GetUserId())
 		result = lappend(result,
 						 new_sql(psprintf("ALTER %s OWNER TO %s", ref,
 										  quote_identifier(GetUserNameFromId(owner_id, false)))));
 
-	if (acl && !acl_null && grant_keyword(addr))
+	if (acl && current && grant_keyword(addr))
 	{
-		Acl		   *a = DatumGetAclP(acl_datum);
+		Acl		   *a = current;
 		AclItem    *items = ACL_DAT(a);
 		int			i;
 		char	   *target;

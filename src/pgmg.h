@@ -142,6 +142,7 @@ struct PgmgDef
 	char	   *reason;
 	List	   *inplace_sql;	/* replacement statements for INPLACE */
 	List	   *restore_sql;	/* PgmgSql *: owner/ACL/comment restoration */
+	List	   *reset_sql;		/* PgmgSql *: undo what the old file set */
 };
 
 extern void pgmg_parse_file(PgmgFile *file);
@@ -176,6 +177,8 @@ extern char *pgmg_drop_statement(const ObjectAddress *addr);
 extern List *pgmg_restore_statements(const ObjectAddress *addr, bool acl,
 									 bool comment, bool column_comments,
 									 bool owner);
+extern List *pgmg_reset_statements(const ObjectAddress *addr, bool acl,
+								   bool comment);
 
 /*
  * graph.c: ordering
@@ -199,6 +202,7 @@ struct PgmgStateObj
 	List	   *names;			/* char * */
 	List	   *args;			/* char * */
 	char	   *fingerprint;
+	char	   *decorations;	/* letters: a(cl) c(omment) k o(wner) */
 	ObjectAddress addr;			/* resolved now; InvalidOid if missing */
 	bool		dropping;		/* will be dropped by the plan */
 };
@@ -206,6 +210,7 @@ struct PgmgStateObj
 extern List *pgmg_load_state(void);
 extern void pgmg_record_file(PgmgFile *file);
 extern void pgmg_forget_file(const char *path);
+extern char *pgmg_file_decorations(PgmgFile *file);
 
 /*
  * plan.c: the ordered steps

@@ -370,7 +370,15 @@ schedule_file(PlanCtx *ctx, PgmgFile *file, const char *reason)
 		if (addr_get(ctx->drop_set, &def->addr))
 			recreate_def(ctx, def, NULL);
 		else if (pgmg_def_replaceable(def, &def->inplace_sql))
+		{
+			const char *old = def->managed ? def->managed->decorations : "";
+
+			/* the file's statements set again what its old version set */
 			def->mode = PGMG_DEF_INPLACE;
+			def->reset_sql = pgmg_reset_statements(&def->addr,
+												   strchr(old, 'a') != NULL,
+												   strchr(old, 'c') != NULL);
+		}
 		else
 			recreate_def(ctx, def, def->reason);
 	}
@@ -406,15 +414,23 @@ schedule_file(PlanCtx *ctx, PgmgFile *file, const char *reason)
 static void
 recreate_def(PlanCtx *ctx, PgmgDef *def, const char *reason)
 {
+	const char *old = def->managed ? def->managed->decorations : "";
+
 	if (def->mode == PGMG_DEF_RECREATE)
 		return;
 	def->mode = PGMG_DEF_RECREATE;
 	def->inplace_sql = NIL;
+	def->reset_sql = NIL;
+
+	/*
+	 * Keep what was set by hand; what the file sets, or its previous version
+	 * set, follows the file.
+	 */
 	def->restore_sql = pgmg_restore_statements(&def->addr,
-											   !def->file->sets_acl,
-											   !def->file->sets_comment,
-											   !def->file->sets_column_comment,
-											   !def->file->sets_owner);
+											   !def->file->sets_acl && !strchr(old, 'a'),
+											   !def->file->sets_comment && !strchr(old, 'c'),
+											   !def->file->sets_column_comment && !strchr(old, 'k'),
+											   !def->file->sets_owner && !strchr(old, 'o'));
 	if (reason)
 		add_drop(ctx, &def->addr, def->file->path, reason);
 }
@@ -795,6 +811,7 @@ add_steps(PlanCtx *ctx, PgmgPlan *plan, List *drops, List *files)
 			step->object = def->key;
 			step->file = f->path;
 			step->reason = def->reason;
+			step->sql = list_copy(def->reset_sql);
 			foreach(sc, def->group)
 			{
 				PgmgStmt   *stmt = lfirst(sc);

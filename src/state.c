@@ -45,7 +45,7 @@ pgmg_load_state(void)
 	uint64		i;
 
 	ret = SPI_execute("SELECT object_name, object_hash, file, kind, identity, "
-					  "obj_names, obj_args, fingerprint "
+					  "obj_names, obj_args, fingerprint, decorations "
 					  "FROM pgmg.pgmg_state ORDER BY object_name", true, 0);
 	if (ret != SPI_OK_SELECT)
 		elog(ERROR, "could not read pgmg.pgmg_state: %s", SPI_result_code_string(ret));
@@ -68,6 +68,7 @@ pgmg_load_state(void)
 		d = SPI_getbinval(tup, desc, 7, &isnull);
 		obj->args = text_array_to_list(d, isnull);
 		obj->fingerprint = SPI_getvalue(tup, desc, 8);
+		obj->decorations = SPI_getvalue(tup, desc, 9);
 		result = lappend(result, obj);
 	}
 	SPI_freetuptable(SPI_tuptable);
@@ -107,22 +108,24 @@ pgmg_forget_file(const char *path)
 void
 pgmg_record_file(PgmgFile *file)
 {
-	Oid			types[8] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID,
-	TEXTARRAYOID, TEXTARRAYOID, TEXTOID};
+	Oid			types[9] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID,
+	TEXTARRAYOID, TEXTARRAYOID, TEXTOID, TEXTOID};
 	ListCell   *lc;
 
 	pgmg_forget_file(file->path);
 	if (upsert_plan == NULL)
 		upsert_plan = prepare_kept("INSERT INTO pgmg.pgmg_state AS s (object_name, object_hash, "
-								   "file, kind, identity, obj_names, obj_args, fingerprint) "
-								   "VALUES ($1, $2, $3, $4, $5, $6, $7, $8) "
+								   "file, kind, identity, obj_names, obj_args, fingerprint, "
+								   "decorations) "
+								   "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) "
 								   "ON CONFLICT (object_name) DO UPDATE SET "
 								   "object_hash = excluded.object_hash, file = excluded.file, "
 								   "kind = excluded.kind, identity = excluded.identity, "
 								   "obj_names = excluded.obj_names, obj_args = excluded.obj_args, "
 								   "fingerprint = excluded.fingerprint, "
+								   "decorations = excluded.decorations, "
 								   "last_applied = pg_catalog.now()",
-								   8, types);
+								   9, types);
 
 	foreach(lc, file->defs)
 	{
@@ -132,7 +135,7 @@ pgmg_record_file(PgmgFile *file)
 		char	   *identity;
 		List	   *names;
 		List	   *args;
-		Datum		values[8];
+		Datum		values[9];
 		int			ret;
 
 		if (!pgmg_lookup_def(def, &addr))
@@ -152,10 +155,25 @@ pgmg_record_file(PgmgFile *file)
 		values[5] = list_to_text_array(names);
 		values[6] = list_to_text_array(args);
 		values[7] = CStringGetTextDatum(pgmg_fingerprint(&addr));
+		values[8] = CStringGetTextDatum(pgmg_file_decorations(file));
 		ret = SPI_execute_plan(upsert_plan, values, NULL, false, 0);
 		if (ret != SPI_OK_INSERT)
 			elog(ERROR, "could not update pgmg.pgmg_state: %s", SPI_result_code_string(ret));
 	}
+}
+
+/*
+ * pgmg_file_decorations
+ *		Which decorations a file sets itself, as stored in pgmg_state:
+ *		a(cl), c(omment), k (column comments), o(wner).
+ */
+char *
+pgmg_file_decorations(PgmgFile *file)
+{
+	return psprintf("%s%s%s%s", file->sets_acl ? "a" : "",
+					file->sets_comment ? "c" : "",
+					file->sets_column_comment ? "k" : "",
+					file->sets_owner ? "o" : "");
 }
 
 static SPIPlanPtr
