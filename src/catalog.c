@@ -62,6 +62,7 @@ static void hash_catalog_row(StringInfo buf, Oid classid, Oid objid);
 static void append_type_shape(StringInfo buf, Oid typid);
 static Oid	resolve_type(const char *text);
 static Oid	relation_in(const char *schema, const char *name);
+static bool internal_parent(const ObjectAddress *addr, ObjectAddress *parent);
 static char *object_reference(const ObjectAddress *addr);
 static const char *grant_keyword(const ObjectAddress *addr);
 static void append_privileges(StringInfo buf, AclMode privs);
@@ -472,6 +473,43 @@ append_type_shape(StringInfo buf, Oid typid)
 }
 
 /*
+ * internal_parent
+ *		The object addr is an internal part of (pg_depend deptype 'i'), if
+ *		any: a range type's constructors, a cast between a range and its
+ *		multirange, a TOAST table.
+ */
+static bool
+internal_parent(const ObjectAddress *addr, ObjectAddress *parent)
+{
+	Relation	rel = table_open(DependRelationId, AccessShareLock);
+	ScanKeyData key[2];
+	SysScanDesc scan;
+	HeapTuple	tup;
+	bool		found = false;
+
+	ScanKeyInit(&key[0], Anum_pg_depend_classid, BTEqualStrategyNumber,
+				F_OIDEQ, ObjectIdGetDatum(addr->classId));
+	ScanKeyInit(&key[1], Anum_pg_depend_objid, BTEqualStrategyNumber,
+				F_OIDEQ, ObjectIdGetDatum(addr->objectId));
+	scan = systable_beginscan(rel, DependDependerIndexId, true, NULL, 2, key);
+	while (!found && HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		Form_pg_depend dep = (Form_pg_depend) GETSTRUCT(tup);
+
+		if (dep->deptype == DEPENDENCY_INTERNAL)
+		{
+			parent->classId = dep->refclassid;
+			parent->objectId = dep->refobjid;
+			parent->objectSubId = 0;
+			found = true;
+		}
+	}
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+	return found;
+}
+
+/*
  * pgmg_owning_object
  *		The object a catalog entry belongs to: a view for its _RETURN rule or
  *		rowtype, an element type for its array type, a relation for its index
@@ -500,6 +538,13 @@ pgmg_owning_object(const ObjectAddress *addr, bool *droppable)
 					owner.classId = TypeRelationId;
 					owner.objectId = get_rel_type_id(addr->objectId);
 					return owner;
+				}
+				if (relkind == RELKIND_TOASTVALUE)
+				{
+					ObjectAddress parent;
+
+					if (internal_parent(addr, &parent))
+						return pgmg_owning_object(&parent, droppable);
 				}
 				if (relkind == RELKIND_INDEX || relkind == RELKIND_PARTITIONED_INDEX)
 				{
@@ -605,7 +650,14 @@ pgmg_owning_object(const ObjectAddress *addr, bool *droppable)
 				return owner;
 			}
 		default:
-			return owner;
+			{
+				ObjectAddress parent;
+
+				/* a part created with another object belongs to it */
+				if (internal_parent(addr, &parent))
+					return pgmg_owning_object(&parent, droppable);
+				return owner;
+			}
 	}
 }
 

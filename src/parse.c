@@ -85,7 +85,7 @@ static List *rangevar_names(RangeVar *rv);
 static char *creation_schema(List *names);
 static Oid	type_oid(TypeName *tn);
 static char *type_text(TypeName *tn);
-static List *routine_arg_types(CreateFunctionStmt *stmt, bool inputs_only);
+static List *routine_arg_types(CreateFunctionStmt *stmt);
 static List *aggregate_arg_types(DefineStmt *stmt);
 static TypeName *defelem_type(List *definition, const char *name);
 static bool function_replaceable(CreateFunctionStmt *stmt, Oid funcoid);
@@ -461,12 +461,14 @@ make_def(PgmgFile *file, PgmgStmt *stmt, const char *kind, List *names)
 
 		def->name = strVal(llast(names));
 		def->schema = creation_schema(names);
-		appendStringInfoString(&key, quote_qualified_identifier(def->schema, def->name));
+		if (strcmp(kind, "operator") == 0)
+			appendStringInfo(&key, "%s.%s", quote_identifier(def->schema), def->name);
+		else
+			appendStringInfoString(&key, quote_qualified_identifier(def->schema, def->name));
 
 		if (IsA(n, CreateFunctionStmt))
 		{
-			args = routine_arg_types((CreateFunctionStmt *) n,
-									 !((CreateFunctionStmt *) n)->is_procedure);
+			args = routine_arg_types((CreateFunctionStmt *) n);
 			has_args = true;
 		}
 		else if (strcmp(kind, "aggregate") == 0)
@@ -578,11 +580,11 @@ type_text(TypeName *tn)
 
 /*
  * routine_arg_types
- *		The TypeNames that identify a function (input arguments) or, with
- *		inputs_only false, a procedure (all but TABLE columns).
+ *		The TypeNames that identify a function or procedure: its input
+ *		arguments, as in its identity.
  */
 static List *
-routine_arg_types(CreateFunctionStmt *stmt, bool inputs_only)
+routine_arg_types(CreateFunctionStmt *stmt)
 {
 	List	   *result = NIL;
 	ListCell   *lc;
@@ -591,9 +593,7 @@ routine_arg_types(CreateFunctionStmt *stmt, bool inputs_only)
 	{
 		FunctionParameter *p = lfirst_node(FunctionParameter, lc);
 
-		if (p->mode == FUNC_PARAM_TABLE)
-			continue;
-		if (inputs_only && p->mode == FUNC_PARAM_OUT)
+		if (p->mode == FUNC_PARAM_TABLE || p->mode == FUNC_PARAM_OUT)
 			continue;
 		result = lappend(result, p->argType);
 	}
@@ -673,11 +673,8 @@ pgmg_lookup_def(PgmgDef *def, ObjectAddress *addr)
 		case T_CreateFunctionStmt:
 		case T_DefineStmt:
 			{
-				List	   *argtypes;
-				List	   *names;
-				ListCell   *lc;
-				Oid		   *oids;
-				int			i = 0;
+				ObjectWithArgs *owa;
+				ObjectType	objtype;
 
 				if (strcmp(def->kind, "type") == 0)
 				{
@@ -699,29 +696,24 @@ pgmg_lookup_def(PgmgDef *def, ObjectAddress *addr)
 					oid = OpernameGetOprid(ds->defnames, lo, ro);
 					break;
 				}
+				/* LookupFuncWithArgs knows procedures and aggregates apart */
+				owa = makeNode(ObjectWithArgs);
 				if (IsA(n, CreateFunctionStmt))
 				{
 					CreateFunctionStmt *fs = (CreateFunctionStmt *) n;
 
-					argtypes = routine_arg_types(fs, !fs->is_procedure);
-					names = fs->funcname;
+					objtype = fs->is_procedure ? OBJECT_PROCEDURE : OBJECT_FUNCTION;
+					owa->objname = fs->funcname;
+					owa->objargs = routine_arg_types(fs);
 				}
 				else
 				{
-					argtypes = aggregate_arg_types((DefineStmt *) n);
-					names = ((DefineStmt *) n)->defnames;
+					objtype = OBJECT_AGGREGATE;
+					owa->objname = ((DefineStmt *) n)->defnames;
+					owa->objargs = aggregate_arg_types((DefineStmt *) n);
 				}
 				classid = ProcedureRelationId;
-				oids = palloc0(sizeof(Oid) * (list_length(argtypes) + 1));
-				foreach(lc, argtypes)
-				{
-					oids[i] = type_oid(lfirst(lc));
-					if (!OidIsValid(oids[i]))
-						break;
-					i++;
-				}
-				if (i == list_length(argtypes))
-					oid = LookupFuncName(names, i, oids, true);
+				oid = LookupFuncWithArgs(objtype, owa, true);
 				break;
 			}
 		case T_CompositeTypeStmt:

@@ -29,6 +29,7 @@
  */
 #include "postgres.h"
 
+#include "catalog/dependency.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
@@ -506,9 +507,14 @@ close_drops(PlanCtx *ctx)
 			PgmgDependent *d = lfirst(lc);
 			DropItem   *dep_item;
 
-			/* a part of the object being dropped: look at its dependents */
-			if (d->object.classId == q->top->addr.classId &&
-				d->object.objectId == q->top->addr.objectId)
+			/*
+			 * A part of the object being dropped (its rule, rowtype, array
+			 * type, index, TOAST table: anything internal to it): look at
+			 * the part's own dependents.
+			 */
+			if (d->deptype == DEPENDENCY_INTERNAL ||
+				(d->object.classId == q->top->addr.classId &&
+				 d->object.objectId == q->top->addr.objectId))
 			{
 				if (!addr_get(ctx->visited, &d->part))
 				{
