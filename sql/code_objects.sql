@@ -133,18 +133,36 @@ SELECT * FROM pg_temp.plan();
 SELECT * FROM pg_temp.apply();
 SELECT * FROM pg_temp.plan();
 
--- an unmanaged view on a managed view that must be recreated: refused by
--- name, nothing changed
+-- an unmanaged view on a managed view that must be recreated is preserved:
+-- dropped before, restored exactly afterwards, and still unmanaged
 CREATE VIEW app.report AS SELECT count(*) AS n FROM app.user_stats;
+GRANT SELECT ON app.report TO pgmg_reader;
+COMMENT ON VIEW app.report IS 'made by hand';
 UPDATE f SET body = replace(body, 'GROUP BY', '/* edited */ GROUP BY')
  WHERE path = 'views/user_stats.sql';
+SELECT * FROM pg_temp.plan();
+SET client_min_messages = warning;
+SELECT * FROM pg_temp.apply();
+RESET client_min_messages;
+SELECT n, has_table_privilege('pgmg_reader', 'app.report', 'SELECT') AS granted,
+       obj_description('app.report'::regclass) AS comment FROM app.report;
+SELECT count(*) AS report_managed FROM pgmg.pgmg_state WHERE object_name LIKE '%report%';
+SELECT * FROM pg_temp.plan();
+
+-- an unmanaged column default using a managed function that must be
+-- dropped cannot be recreated: refused by name, nothing changed
+ALTER TABLE app.orders ADD COLUMN fee numeric DEFAULT app.calculate_total(0);
+UPDATE f SET body = replace(body, 'RETURNS numeric', 'RETURNS bigint')
+ WHERE path = 'functions/calculate_total.sql';
 SELECT pg_temp.snapshot() AS snap \gset
 SELECT * FROM pg_temp.plan();
 SELECT * FROM pg_temp.apply();
 \echo :LAST_ERROR_SQLSTATE
 SELECT pg_temp.snapshot() = :'snap' AS unchanged;
-DROP VIEW app.report;
-SELECT count(*) AS steps FROM pg_temp.apply();
+ALTER TABLE app.orders DROP COLUMN fee;
+UPDATE f SET body = replace(body, 'RETURNS bigint', 'RETURNS numeric')
+ WHERE path = 'functions/calculate_total.sql';
+SELECT count(*) AS steps FROM pg_temp.plan();
 
 -- a function replaced in place keeps its OID, so its trigger stays
 INSERT INTO f VALUES

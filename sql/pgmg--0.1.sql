@@ -51,20 +51,36 @@ LANGUAGE C STRICT STABLE PARALLEL SAFE;
 
 COMMENT ON FUNCTION pgmg.version() IS 'version of the loaded pgmg library';
 
-CREATE FUNCTION pgmg.plan(files jsonb,
+CREATE FUNCTION pgmg.plan(files jsonb, allow_out_of_order boolean DEFAULT false,
 	OUT step integer, OUT action text, OUT object text, OUT file text,
 	OUT reason text, OUT statement text)
 RETURNS SETOF record
 AS 'MODULE_PATHNAME', 'pgmg_plan'
-LANGUAGE C STRICT VOLATILE;
+LANGUAGE C CALLED ON NULL INPUT VOLATILE;
 
-COMMENT ON FUNCTION pgmg.plan(jsonb) IS 'the steps pgmg.apply() would run for these files; changes nothing';
+COMMENT ON FUNCTION pgmg.plan(jsonb, boolean) IS 'the steps pgmg.apply() would run for these files; changes nothing';
 
-CREATE FUNCTION pgmg.apply(files jsonb,
+CREATE FUNCTION pgmg.apply(files jsonb, allow_out_of_order boolean DEFAULT false,
+	lock_timeout text DEFAULT NULL,
 	OUT step integer, OUT action text, OUT object text, OUT file text,
 	OUT reason text, OUT statement text)
 RETURNS SETOF record
 AS 'MODULE_PATHNAME', 'pgmg_apply'
+LANGUAGE C CALLED ON NULL INPUT VOLATILE;
+
+COMMENT ON FUNCTION pgmg.apply(jsonb, boolean, text) IS 'run pending migrations and code changes for these files in the current transaction';
+
+CREATE FUNCTION pgmg.baseline(files jsonb, upto text)
+RETURNS SETOF text
+AS 'MODULE_PATHNAME', 'pgmg_baseline'
 LANGUAGE C STRICT VOLATILE;
 
-COMMENT ON FUNCTION pgmg.apply(jsonb) IS 'run migrations and code changes for these files in the current transaction';
+COMMENT ON FUNCTION pgmg.baseline(jsonb, text) IS 'record the migrations up to and including upto as applied, without running them';
+
+CREATE FUNCTION pgmg.record_migration(name text, content text,
+	duration_ms double precision DEFAULT NULL)
+RETURNS void
+AS 'MODULE_PATHNAME', 'pgmg_record_migration_sql'
+LANGUAGE C CALLED ON NULL INPUT VOLATILE;
+
+COMMENT ON FUNCTION pgmg.record_migration(text, text, double precision) IS 'record a migration the client ran outside a transaction (-- pgmg:no-transaction)';

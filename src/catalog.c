@@ -21,6 +21,8 @@
  */
 #include "postgres.h"
 
+#include <ctype.h>
+
 #include "access/genam.h"
 #include "access/htup_details.h"
 #include "access/table.h"
@@ -35,6 +37,7 @@
 #include "catalog/pg_depend.h"
 #include "catalog/pg_enum.h"
 #include "catalog/pg_event_trigger.h"
+#include "catalog/pg_index.h"
 #include "catalog/pg_operator.h"
 #include "catalog/pg_policy.h"
 #include "catalog/pg_proc.h"
@@ -49,9 +52,11 @@
 #include "parser/parse_type.h"
 #include "rewrite/rewriteSupport.h"
 #include "utils/acl.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/catcache.h"
 #include "utils/fmgroids.h"
+#include "utils/fmgrprotos.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/syscache.h"
@@ -613,15 +618,22 @@ pgmg_owning_object(const ObjectAddress *addr, bool *droppable)
 			}
 		case AttrDefaultRelationId:
 			{
+				/* not in the object property table: scan its OID index */
 				Relation	rel = table_open(AttrDefaultRelationId, AccessShareLock);
-				HeapTuple	tup = get_catalog_object_by_oid(rel, Anum_pg_attrdef_oid,
-															addr->objectId);
+				ScanKeyData key;
+				SysScanDesc scan;
+				HeapTuple	tup;
 
+				ScanKeyInit(&key, Anum_pg_attrdef_oid, BTEqualStrategyNumber,
+							F_OIDEQ, ObjectIdGetDatum(addr->objectId));
+				scan = systable_beginscan(rel, AttrDefaultOidIndexId, true, NULL, 1, &key);
+				tup = systable_getnext(scan);
 				if (HeapTupleIsValid(tup))
 				{
 					owner.classId = RelationRelationId;
 					owner.objectId = ((Form_pg_attrdef) GETSTRUCT(tup))->adrelid;
 				}
+				systable_endscan(scan);
 				table_close(rel, AccessShareLock);
 				*droppable = false;
 				return owner;
@@ -874,6 +886,92 @@ new_sql(char *text)
 
 	sql->text = text;
 	return sql;
+}
+
+/*
+ * pgmg_preserve_text
+ *		SQL that recreates an unmanaged view or materialized view exactly as
+ *		it is now: definition, options, population state, indexes, owner,
+ *		privileges and comments.  Read before the object is dropped.
+ */
+char *
+pgmg_preserve_text(const ObjectAddress *addr)
+{
+	StringInfoData buf;
+	char		relkind = get_rel_relkind(addr->objectId);
+	char	   *def;
+	int			len;
+	HeapTuple	tup;
+	bool		isnull;
+	Datum		d;
+	char	   *options = NULL;
+	bool		populated = true;
+	ListCell   *lc;
+
+	def = TextDatumGetCString(DirectFunctionCall2(pg_get_viewdef_ext,
+												  ObjectIdGetDatum(addr->objectId),
+												  BoolGetDatum(false)));
+	len = strlen(def);
+	while (len > 0 && (def[len - 1] == ';' || isspace((unsigned char) def[len - 1])))
+		def[--len] = '\0';
+
+	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(addr->objectId));
+	if (HeapTupleIsValid(tup))
+	{
+		populated = ((Form_pg_class) GETSTRUCT(tup))->relispopulated;
+		d = SysCacheGetAttr(RELOID, tup, Anum_pg_class_reloptions, &isnull);
+		if (!isnull)
+		{
+			ArrayType  *arr = DatumGetArrayTypeP(d);
+			Datum	   *elems;
+			int			n;
+			int			i;
+			StringInfoData opts;
+
+			deconstruct_array(arr, TEXTOID, -1, false, TYPALIGN_INT, &elems, NULL, &n);
+			initStringInfo(&opts);
+			for (i = 0; i < n; i++)
+				appendStringInfo(&opts, "%s%s", i ? ", " : "", TextDatumGetCString(elems[i]));
+			options = opts.data;
+		}
+		ReleaseSysCache(tup);
+	}
+
+	initStringInfo(&buf);
+	appendStringInfo(&buf, "CREATE %s %s%s%s%s AS\n%s",
+					 relkind == RELKIND_MATVIEW ? "MATERIALIZED VIEW" : "VIEW",
+					 getObjectIdentity(addr, false),
+					 options ? " WITH (" : "", options ? options : "", options ? ")" : "",
+					 def);
+	if (relkind == RELKIND_MATVIEW)
+		appendStringInfo(&buf, "\nWITH %sDATA", populated ? "" : "NO ");
+	appendStringInfoString(&buf, ";\n");
+
+	if (relkind == RELKIND_MATVIEW)
+	{
+		Relation	rel = table_open(IndexRelationId, AccessShareLock);
+		ScanKeyData key;
+		SysScanDesc scan;
+		HeapTuple	itup;
+		List	   *indexes = NIL;
+
+		ScanKeyInit(&key, Anum_pg_index_indrelid, BTEqualStrategyNumber,
+					F_OIDEQ, ObjectIdGetDatum(addr->objectId));
+		scan = systable_beginscan(rel, IndexIndrelidIndexId, true, NULL, 1, &key);
+		while (HeapTupleIsValid(itup = systable_getnext(scan)))
+			indexes = lappend_oid(indexes, ((Form_pg_index) GETSTRUCT(itup))->indexrelid);
+		systable_endscan(scan);
+		table_close(rel, AccessShareLock);
+		list_sort(indexes, list_oid_cmp);
+		foreach(lc, indexes)
+			appendStringInfo(&buf, "%s;\n",
+							 TextDatumGetCString(DirectFunctionCall1(pg_get_indexdef,
+																	 ObjectIdGetDatum(lfirst_oid(lc)))));
+	}
+
+	foreach(lc, pgmg_restore_statements(addr, true, true, true, true))
+		appendStringInfo(&buf, "%s;\n", ((PgmgSql *) lfirst(lc))->text);
+	return buf.data;
 }
 
 /*

@@ -23,6 +23,7 @@
 #include "executor/spi.h"
 #include "mb/pg_wchar.h"
 #include "utils/guc.h"
+#include "utils/timestamp.h"
 #include "utils/lsyscache.h"
 
 #include "pgmg.h"
@@ -79,10 +80,10 @@ file_error_callback(void *arg)
 	int			col = 1;
 	int			i;
 
-	if (ctx->file == NULL)
+	if (ctx->file == NULL || ctx->file->preserved)
 	{
 		if (ctx->object)
-			errcontext("restoring owner, privileges or comments of %s", ctx->object);
+			errcontext("while pgmg ran: %s", ctx->object);
 		return;
 	}
 
@@ -158,7 +159,7 @@ run_sql(PgmgSql *sql, const char *object)
  * transaction.
  */
 void
-pgmg_execute_plan(PgmgPlan *plan)
+pgmg_execute_plan(PgmgPlan *plan, const char *lock_timeout)
 {
 	int			nest = NewGUCNestLevel();
 	int			nsteps = list_length(plan->steps);
@@ -168,15 +169,34 @@ pgmg_execute_plan(PgmgPlan *plan)
 	(void) set_config_option("check_function_bodies", "off",
 							 PGC_USERSET, PGC_S_SESSION,
 							 GUC_ACTION_SAVE, true, 0, false);
+	if (lock_timeout)
+		(void) set_config_option("lock_timeout", lock_timeout,
+								 PGC_USERSET, PGC_S_SESSION,
+								 GUC_ACTION_SAVE, true, 0, false);
 
 	foreach(lc, plan->steps)
 	{
 		PgmgStep   *step = lfirst(lc);
 		ListCell   *sc;
+		TimestampTz start = GetCurrentTimestamp();
+		char	   *what;
 
 		i++;
+		/* the client runs no-transaction migrations itself */
+		if (step->action == PGMG_ACT_PAUSE)
+			continue;
+		what = psprintf("%s %s", pgmg_action_name(step->action), step->object);
 		foreach(sc, step->sql)
-			run_sql(lfirst(sc), step->object);
+			run_sql(lfirst(sc), what);
+		if (step->action == PGMG_ACT_MIGRATE)
+		{
+			long		secs;
+			int			usecs;
+
+			TimestampDifference(start, GetCurrentTimestamp(), &secs, &usecs);
+			pgmg_record_migration(step->migration->path, step->migration->hash,
+								  secs * 1000.0 + usecs / 1000.0, false);
+		}
 		ereport(NOTICE,
 				(errmsg("step %d/%d: %s %s", i, nsteps,
 						pgmg_action_name(step->action), step->object),

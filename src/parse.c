@@ -71,7 +71,11 @@ typedef struct RefContext
 	List	   *ctes;			/* names of CTEs seen, not relations */
 } RefContext;
 
+static void split_statements(PgmgFile *file);
 static void classify_statement(PgmgFile *file, PgmgStmt *stmt);
+static void migration_statement(PgmgFile *file, PgmgStmt *stmt);
+static void add_target(PgmgFile *file, PgmgStmt *stmt, PgmgTargetKind kind,
+					   Node *object, ObjectType objtype, bool breaking);
 static PgmgDef *make_def(PgmgFile *file, PgmgStmt *stmt, const char *kind,
 						 List *names);
 static void not_allowed(PgmgFile *file, PgmgStmt *stmt, const char *detail,
@@ -106,7 +110,6 @@ void
 pgmg_parse_file(PgmgFile *file)
 {
 	ErrorContextCallback errcb;
-	List	   *raw;
 	ListCell   *lc;
 	PgmgDef    *current = NULL;
 	List	   *pending = NIL;
@@ -114,31 +117,10 @@ pgmg_parse_file(PgmgFile *file)
 	if (file->parsed)
 		return;
 
-	pgmg_push_file_context(&errcb, file, 0, NULL);
-	raw = raw_parser(file->content, RAW_PARSE_DEFAULT);
-	error_context_stack = errcb.previous;
-
-	foreach(lc, raw)
+	split_statements(file);
+	foreach(lc, file->stmts)
 	{
-		RawStmt    *rs = lfirst_node(RawStmt, lc);
-		PgmgStmt   *stmt = palloc0(sizeof(PgmgStmt));
-		int			len = rs->stmt_len;
-		int			i;
-
-		stmt->parsetree = rs->stmt;
-		if (len == 0)
-			len = strlen(file->content) - rs->stmt_location;
-		/* start at the first token, after blanks and comments */
-		stmt->location = skip_blanks(file->content, rs->stmt_location,
-									 rs->stmt_location + len);
-		len -= stmt->location - rs->stmt_location;
-		stmt->len = len;
-		stmt->text = pnstrdup(file->content + stmt->location, len);
-		stmt->line = 1;
-		for (i = 0; i < stmt->location; i++)
-			if (file->content[i] == '\n')
-				stmt->line++;
-		file->stmts = lappend(file->stmts, stmt);
+		PgmgStmt   *stmt = lfirst(lc);
 
 		pgmg_push_file_context(&errcb, file, stmt->location, NULL);
 		classify_statement(file, stmt);
@@ -165,6 +147,48 @@ pgmg_parse_file(PgmgFile *file)
 				 errhint("Tables and data belong in migrations.")));
 
 	file->parsed = true;
+}
+
+/*
+ * split_statements
+ *		Parse a file into file->stmts: each statement's parse tree, its exact
+ *		text from its first token, and the line it starts on.  A syntax
+ *		error names the file, line and column.
+ */
+static void
+split_statements(PgmgFile *file)
+{
+	ErrorContextCallback errcb;
+	List	   *raw;
+	ListCell   *lc;
+	int			line = 1;
+	int			scanned = 0;
+
+	pgmg_push_file_context(&errcb, file, 0, NULL);
+	raw = raw_parser(file->content, RAW_PARSE_DEFAULT);
+	error_context_stack = errcb.previous;
+
+	foreach(lc, raw)
+	{
+		RawStmt    *rs = lfirst_node(RawStmt, lc);
+		PgmgStmt   *stmt = palloc0(sizeof(PgmgStmt));
+		int			len = rs->stmt_len;
+
+		stmt->parsetree = rs->stmt;
+		if (len == 0)
+			len = strlen(file->content) - rs->stmt_location;
+		/* start at the first token, after blanks and comments */
+		stmt->location = skip_blanks(file->content, rs->stmt_location,
+									 rs->stmt_location + len);
+		len -= stmt->location - rs->stmt_location;
+		stmt->len = len;
+		stmt->text = pnstrdup(file->content + stmt->location, len);
+		for (; scanned < stmt->location; scanned++)
+			if (file->content[scanned] == '\n')
+				line++;
+		stmt->line = line;
+		file->stmts = lappend(file->stmts, stmt);
+	}
 }
 
 /*
@@ -1276,4 +1300,289 @@ add_ref(RefContext *ctx, PgmgRefKind kind, List *names)
 	ref->hard = ctx->hard;
 	ref->via_function = false;
 	ctx->file->refs = lappend(ctx->file->refs, ref);
+}
+
+/* ---------------------------------------------------------------- migrations */
+
+/*
+ * pgmg_parse_migration
+ *		Parse a migration: its statements, whether it is marked
+ *		"-- pgmg:no-transaction" on its first line, and the objects it
+ *		alters, renames or drops (file->targets).
+ *
+ * Transaction control is an error; so is a statement that cannot run in a
+ * transaction block when the migration is not marked.
+ */
+void
+pgmg_parse_migration(PgmgFile *file)
+{
+	const char *p = file->content;
+	ListCell   *lc;
+
+	if (file->parsed)
+		return;
+
+	if ((unsigned char) p[0] == 0xEF && (unsigned char) p[1] == 0xBB &&
+		(unsigned char) p[2] == 0xBF)
+		p += 3;
+	if (strncmp(p, "-- pgmg:no-transaction", 22) == 0 &&
+		(p[22] == '\0' || p[22] == '\n' || p[22] == '\r' || p[22] == ' ' ||
+		 p[22] == '\t'))
+		file->no_transaction = true;
+
+	split_statements(file);
+	foreach(lc, file->stmts)
+	{
+		ErrorContextCallback errcb;
+		PgmgStmt   *stmt = lfirst(lc);
+
+		pgmg_push_file_context(&errcb, file, stmt->location, NULL);
+		migration_statement(file, stmt);
+		error_context_stack = errcb.previous;
+	}
+	file->parsed = true;
+}
+
+/*
+ * migration_statement
+ *		Check one statement of a migration and record its targets.
+ */
+static void
+migration_statement(PgmgFile *file, PgmgStmt *stmt)
+{
+	Node	   *n = stmt->parsetree;
+	const char *needs_outside = NULL;
+	ListCell   *lc;
+
+	switch (nodeTag(n))
+	{
+		case T_TransactionStmt:
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_TRANSACTION_TERMINATION),
+					 errmsg("%s is not allowed in migration \"%s\" (line %d)",
+							GetCommandTagName(CreateCommandTag(n)), file->path, stmt->line),
+					 errdetail("pgmg runs each migration inside the apply's transaction."),
+					 errhint("Remove it; to run a statement outside a transaction, put it in its own migration whose first line is \"-- pgmg:no-transaction\".")));
+			break;
+		case T_IndexStmt:
+			if (((IndexStmt *) n)->concurrent)
+				needs_outside = "CREATE INDEX CONCURRENTLY";
+			break;
+		case T_ReindexStmt:
+			foreach(lc, ((ReindexStmt *) n)->params)
+				if (strcmp(lfirst_node(DefElem, lc)->defname, "concurrently") == 0)
+					needs_outside = "REINDEX CONCURRENTLY";
+			break;
+		case T_AlterSystemStmt:
+			needs_outside = "ALTER SYSTEM";
+			break;
+		case T_VacuumStmt:
+			if (((VacuumStmt *) n)->is_vacuumcmd)
+				needs_outside = "VACUUM";
+			break;
+		case T_CreatedbStmt:
+		case T_DropdbStmt:
+		case T_CreateTableSpaceStmt:
+		case T_DropTableSpaceStmt:
+			needs_outside = GetCommandTagName(CreateCommandTag(n));
+			break;
+		case T_DropStmt:
+			{
+				DropStmt   *ds = (DropStmt *) n;
+
+				if (ds->concurrent)
+					needs_outside = "DROP INDEX CONCURRENTLY";
+				foreach(lc, ds->objects)
+				{
+					Node	   *obj = lfirst(lc);
+
+					switch (ds->removeType)
+					{
+						case OBJECT_TABLE:
+						case OBJECT_VIEW:
+						case OBJECT_MATVIEW:
+						case OBJECT_FOREIGN_TABLE:
+							add_target(file, stmt, PGMG_TARGET_RELATION,
+									   (Node *) makeRangeVarFromNameList((List *) obj),
+									   ds->removeType, true);
+							break;
+						case OBJECT_TYPE:
+						case OBJECT_DOMAIN:
+							add_target(file, stmt, PGMG_TARGET_TYPE, obj, ds->removeType, true);
+							break;
+						case OBJECT_FUNCTION:
+						case OBJECT_PROCEDURE:
+						case OBJECT_ROUTINE:
+						case OBJECT_AGGREGATE:
+							add_target(file, stmt, PGMG_TARGET_FUNCTION, obj, ds->removeType, true);
+							break;
+						case OBJECT_SCHEMA:
+							add_target(file, stmt, PGMG_TARGET_UNKNOWN, NULL, 0, true);
+							break;
+						default:
+							break;
+					}
+				}
+				break;
+			}
+		case T_AlterTableStmt:
+			{
+				AlterTableStmt *as = (AlterTableStmt *) n;
+				bool		breaking = false;
+
+				foreach(lc, as->cmds)
+				{
+					AlterTableType t = lfirst_node(AlterTableCmd, lc)->subtype;
+
+					if (t == AT_AlterColumnType || t == AT_DropColumn)
+						breaking = true;
+				}
+				if (as->objtype != OBJECT_INDEX && as->objtype != OBJECT_SEQUENCE)
+					add_target(file, stmt, PGMG_TARGET_RELATION, (Node *) as->relation,
+							   as->objtype, breaking);
+				break;
+			}
+		case T_RenameStmt:
+			{
+				RenameStmt *rs = (RenameStmt *) n;
+
+				switch (rs->renameType)
+				{
+					case OBJECT_TABLE:
+					case OBJECT_VIEW:
+					case OBJECT_MATVIEW:
+					case OBJECT_FOREIGN_TABLE:
+					case OBJECT_COLUMN:
+					case OBJECT_TABCONSTRAINT:
+					case OBJECT_ATTRIBUTE:
+						add_target(file, stmt, PGMG_TARGET_RELATION, (Node *) rs->relation,
+								   rs->relationType, false);
+						break;
+					case OBJECT_TYPE:
+					case OBJECT_DOMAIN:
+						add_target(file, stmt, PGMG_TARGET_TYPE,
+								   (Node *) makeTypeNameFromNameList((List *) rs->object),
+								   rs->renameType, false);
+						break;
+					case OBJECT_FUNCTION:
+					case OBJECT_PROCEDURE:
+					case OBJECT_ROUTINE:
+					case OBJECT_AGGREGATE:
+						add_target(file, stmt, PGMG_TARGET_FUNCTION, rs->object,
+								   rs->renameType, false);
+						break;
+					case OBJECT_SCHEMA:
+						add_target(file, stmt, PGMG_TARGET_UNKNOWN, NULL, 0, false);
+						break;
+					default:
+						break;
+				}
+				break;
+			}
+		case T_AlterObjectSchemaStmt:
+			{
+				AlterObjectSchemaStmt *as = (AlterObjectSchemaStmt *) n;
+
+				if (as->relation)
+					add_target(file, stmt, PGMG_TARGET_RELATION, (Node *) as->relation,
+							   as->objectType, false);
+				else if (as->objectType == OBJECT_TYPE || as->objectType == OBJECT_DOMAIN)
+					add_target(file, stmt, PGMG_TARGET_TYPE,
+							   (Node *) makeTypeNameFromNameList((List *) as->object),
+							   as->objectType, false);
+				else if (as->objectType == OBJECT_FUNCTION ||
+						 as->objectType == OBJECT_PROCEDURE ||
+						 as->objectType == OBJECT_AGGREGATE)
+					add_target(file, stmt, PGMG_TARGET_FUNCTION, as->object,
+							   as->objectType, false);
+				break;
+			}
+		case T_AlterEnumStmt:
+			add_target(file, stmt, PGMG_TARGET_TYPE,
+					   (Node *) makeTypeNameFromNameList(((AlterEnumStmt *) n)->typeName),
+					   OBJECT_TYPE, false);
+			break;
+		case T_AlterTypeStmt:
+			add_target(file, stmt, PGMG_TARGET_TYPE,
+					   (Node *) makeTypeNameFromNameList(((AlterTypeStmt *) n)->typeName),
+					   OBJECT_TYPE, false);
+			break;
+		case T_AlterDomainStmt:
+			add_target(file, stmt, PGMG_TARGET_TYPE,
+					   (Node *) makeTypeNameFromNameList(((AlterDomainStmt *) n)->typeName),
+					   OBJECT_DOMAIN, false);
+			break;
+		case T_DoStmt:
+		case T_CallStmt:
+			/* what runs inside cannot be known from the parse tree */
+			add_target(file, stmt, PGMG_TARGET_UNKNOWN, NULL, 0, true);
+			break;
+		default:
+			break;
+	}
+
+	if (needs_outside && !file->no_transaction)
+		ereport(ERROR,
+				(errcode(ERRCODE_ACTIVE_SQL_TRANSACTION),
+				 errmsg("%s cannot run inside a transaction (migration \"%s\", line %d)",
+						needs_outside, file->path, stmt->line),
+				 errhint("Make \"-- pgmg:no-transaction\" the first line of the migration; the client then runs it on its own, outside a transaction.")));
+}
+
+static void
+add_target(PgmgFile *file, PgmgStmt *stmt, PgmgTargetKind kind, Node *object,
+		   ObjectType objtype, bool breaking)
+{
+	PgmgTarget *t = palloc0(sizeof(PgmgTarget));
+
+	t->kind = kind;
+	t->breaking = breaking;
+	t->line = stmt->line;
+	if (kind == PGMG_TARGET_RELATION)
+		t->relation = (RangeVar *) object;
+	else if (kind == PGMG_TARGET_TYPE)
+		t->type = (TypeName *) object;
+	else if (kind == PGMG_TARGET_FUNCTION)
+	{
+		t->function = (ObjectWithArgs *) object;
+		t->function_type = objtype;
+	}
+	file->targets = lappend(file->targets, t);
+}
+
+/*
+ * pgmg_resolve_target
+ *		The existing object a target names, if any; a composite type named
+ *		as a relation is its pg_type entry.  No locks.
+ */
+bool
+pgmg_resolve_target(PgmgTarget *target, ObjectAddress *addr)
+{
+	addr->objectSubId = 0;
+	addr->objectId = InvalidOid;
+	switch (target->kind)
+	{
+		case PGMG_TARGET_RELATION:
+			addr->classId = RelationRelationId;
+			addr->objectId = RangeVarGetRelid(target->relation, NoLock, true);
+			if (OidIsValid(addr->objectId) &&
+				get_rel_relkind(addr->objectId) == RELKIND_COMPOSITE_TYPE)
+			{
+				addr->classId = TypeRelationId;
+				addr->objectId = get_rel_type_id(addr->objectId);
+			}
+			break;
+		case PGMG_TARGET_TYPE:
+			addr->classId = TypeRelationId;
+			addr->objectId = type_oid(target->type);
+			break;
+		case PGMG_TARGET_FUNCTION:
+			addr->classId = ProcedureRelationId;
+			addr->objectId = LookupFuncWithArgs(target->function_type,
+												target->function, true);
+			break;
+		case PGMG_TARGET_UNKNOWN:
+			break;
+	}
+	return OidIsValid(addr->objectId);
 }

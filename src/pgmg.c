@@ -41,6 +41,8 @@ PG_MODULE_MAGIC;
 PG_FUNCTION_INFO_V1(pgmg_version);
 PG_FUNCTION_INFO_V1(pgmg_plan);
 PG_FUNCTION_INFO_V1(pgmg_apply);
+PG_FUNCTION_INFO_V1(pgmg_baseline);
+PG_FUNCTION_INFO_V1(pgmg_record_migration_sql);
 
 static Datum plan_or_apply(FunctionCallInfo fcinfo, bool apply);
 static void emit_steps(FunctionCallInfo fcinfo, PgmgPlan *plan);
@@ -56,7 +58,8 @@ pgmg_version(PG_FUNCTION_ARGS)
 }
 
 /*
- * pgmg.plan(files jsonb) returns the steps apply would run.  Read-only.
+ * pgmg.plan(files jsonb, allow_out_of_order boolean) returns the steps apply
+ * would run.  Read-only.
  */
 Datum
 pgmg_plan(PG_FUNCTION_ARGS)
@@ -65,8 +68,8 @@ pgmg_plan(PG_FUNCTION_ARGS)
 }
 
 /*
- * pgmg.apply(files jsonb) runs the plan in the caller's transaction and
- * returns the steps it ran.
+ * pgmg.apply(files jsonb, allow_out_of_order boolean, lock_timeout text)
+ * runs the plan in the caller's transaction and returns the steps it ran.
  */
 Datum
 pgmg_apply(PG_FUNCTION_ARGS)
@@ -81,12 +84,22 @@ pgmg_apply(PG_FUNCTION_ARGS)
 static Datum
 plan_or_apply(FunctionCallInfo fcinfo, bool apply)
 {
-	Jsonb	   *files = PG_GETARG_JSONB_P(0);
+	Jsonb	   *files;
+	bool		allow_out_of_order = !PG_ARGISNULL(1) && PG_GETARG_BOOL(1);
+	char	   *lock_timeout = NULL;
 	MemoryContext callcxt;
 	MemoryContext oldcxt;
 	PgmgFileSet *set;
 	PgmgPlan   *plan;
 	int			ret;
+
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("files must not be null")));
+	files = PG_GETARG_JSONB_P(0);
+	if (apply && PG_NARGS() > 2 && !PG_ARGISNULL(2))
+		lock_timeout = text_to_cstring(PG_GETARG_TEXT_PP(2));
 
 	if (apply)
 	{
@@ -105,15 +118,106 @@ plan_or_apply(FunctionCallInfo fcinfo, bool apply)
 	MemoryContextSwitchTo(callcxt);
 
 	set = pgmg_read_files(files);
-	plan = pgmg_make_plan(set);
+	plan = pgmg_make_plan(set, allow_out_of_order);
 	if (apply)
-		pgmg_execute_plan(plan);
+		pgmg_execute_plan(plan, lock_timeout);
 	emit_steps(fcinfo, plan);
 
 	SPI_finish();
 	MemoryContextSwitchTo(oldcxt);
 	MemoryContextDelete(callcxt);
 	return (Datum) 0;
+}
+
+/*
+ * pgmg.baseline(files jsonb, upto text) records every migration of the
+ * file set up to and including upto (numeric-aware order) as applied,
+ * without running it: for databases that predate pgmg.  Returns the names
+ * it recorded.
+ */
+Datum
+pgmg_baseline(PG_FUNCTION_ARGS)
+{
+	Jsonb	   *files = PG_GETARG_JSONB_P(0);
+	char	   *upto = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	MemoryContext callcxt;
+	MemoryContext oldcxt;
+	PgmgFileSet *set;
+	List	   *applied;
+	ListCell   *lc;
+	bool		found = false;
+	int			ret;
+
+	PreventCommandIfReadOnly("pgmg.baseline()");
+	DirectFunctionCall1(pg_advisory_xact_lock_int8, Int64GetDatum(PGMG_LOCK_KEY));
+	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
+
+	callcxt = AllocSetContextCreate(CurrentMemoryContext, "pgmg call",
+									ALLOCSET_DEFAULT_SIZES);
+	oldcxt = MemoryContextSwitchTo(callcxt);
+	if ((ret = SPI_connect()) != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(ret));
+	MemoryContextSwitchTo(callcxt);
+
+	set = pgmg_read_files(files);
+	foreach(lc, set->migrations)
+		if (strcmp(((PgmgFile *) lfirst(lc))->path, upto) == 0)
+			found = true;
+	if (!found)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("migration \"%s\" is not in the migrations group", upto)));
+
+	applied = pgmg_load_migrations();
+	foreach(lc, set->migrations)
+	{
+		PgmgFile   *f = lfirst(lc);
+		ListCell   *ac;
+		bool		done = false;
+		Datum		value;
+		bool		isnull = false;
+
+		if (pgmg_compare_names(f->path, upto) > 0)
+			break;
+		foreach(ac, applied)
+			if (strcmp(((PgmgMigrationRow *) lfirst(ac))->name, f->path) == 0)
+				done = true;
+		if (done)
+			continue;
+		pgmg_record_migration(f->path, f->hash, -1, true);
+		value = CStringGetTextDatum(f->path);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, &value, &isnull);
+	}
+
+	SPI_finish();
+	MemoryContextSwitchTo(oldcxt);
+	MemoryContextDelete(callcxt);
+	return (Datum) 0;
+}
+
+/*
+ * pgmg.record_migration(name text, content text, duration_ms float8)
+ * records a migration the client ran itself, outside a transaction (one
+ * marked -- pgmg:no-transaction), with the checksum of its content.
+ */
+Datum
+pgmg_record_migration_sql(PG_FUNCTION_ARGS)
+{
+	char	   *name = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	char	   *content = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	double		duration = PG_ARGISNULL(2) ? -1 : PG_GETARG_FLOAT8(2);
+	char		hash[PGMG_HASH_LEN];
+	int			ret;
+
+	PreventCommandIfReadOnly("pgmg.record_migration()");
+	DirectFunctionCall1(pg_advisory_xact_lock_int8, Int64GetDatum(PGMG_LOCK_KEY));
+	pgmg_hash_text(content, hash);
+	if ((ret = SPI_connect()) != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(ret));
+	pgmg_record_migration(name, hash, duration, false);
+	SPI_finish();
+	PG_RETURN_VOID();
 }
 
 /*

@@ -72,6 +72,11 @@ struct PgmgFile
 	bool		sets_owner;		/* has ... OWNER TO */
 	bool		in_exec;		/* will be executed by this plan */
 	int			order;			/* position in the execution order */
+	bool		preserved;		/* generated: restores an unmanaged view */
+
+	/* migrations, filled by pgmg_parse_migration */
+	bool		no_transaction; /* first line is -- pgmg:no-transaction */
+	List	   *targets;		/* PgmgTarget * */
 };
 
 typedef struct PgmgFileSet
@@ -145,7 +150,29 @@ struct PgmgDef
 	List	   *reset_sql;		/* PgmgSql *: undo what the old file set */
 };
 
+/* an object a migration alters, renames or drops */
+typedef enum PgmgTargetKind
+{
+	PGMG_TARGET_RELATION,
+	PGMG_TARGET_TYPE,
+	PGMG_TARGET_FUNCTION,
+	PGMG_TARGET_UNKNOWN			/* DO, CALL: every table */
+} PgmgTargetKind;
+
+typedef struct PgmgTarget
+{
+	PgmgTargetKind kind;
+	RangeVar   *relation;
+	TypeName   *type;
+	ObjectWithArgs *function;
+	ObjectType	function_type;
+	bool		breaking;		/* dependents cannot survive it (drop, type) */
+	int			line;
+} PgmgTarget;
+
 extern void pgmg_parse_file(PgmgFile *file);
+extern void pgmg_parse_migration(PgmgFile *file);
+extern bool pgmg_resolve_target(PgmgTarget *target, ObjectAddress *addr);
 extern bool pgmg_lookup_def(PgmgDef *def, ObjectAddress *addr);
 extern bool pgmg_def_replaceable(PgmgDef *def, List **sql);
 
@@ -179,6 +206,7 @@ extern List *pgmg_restore_statements(const ObjectAddress *addr, bool acl,
 									 bool owner);
 extern List *pgmg_reset_statements(const ObjectAddress *addr, bool acl,
 								   bool comment);
+extern char *pgmg_preserve_text(const ObjectAddress *addr);
 
 /*
  * graph.c: ordering
@@ -207,7 +235,17 @@ struct PgmgStateObj
 	bool		dropping;		/* will be dropped by the plan */
 };
 
+/* a row of pgmg.pgmg_migrations */
+typedef struct PgmgMigrationRow
+{
+	char	   *name;
+	char	   *checksum;
+} PgmgMigrationRow;
+
 extern List *pgmg_load_state(void);
+extern List *pgmg_load_migrations(void);
+extern void pgmg_record_migration(const char *name, const char *checksum,
+								  double duration_ms, bool baseline);
 extern void pgmg_record_file(PgmgFile *file);
 extern void pgmg_forget_file(const char *path);
 extern char *pgmg_file_decorations(PgmgFile *file);
@@ -218,8 +256,11 @@ extern char *pgmg_file_decorations(PgmgFile *file);
 typedef enum PgmgAction
 {
 	PGMG_ACT_DROP,
+	PGMG_ACT_MIGRATE,
 	PGMG_ACT_CREATE,
-	PGMG_ACT_REPLACE
+	PGMG_ACT_REPLACE,
+	PGMG_ACT_RESTORE,			/* an unmanaged view pgmg preserved */
+	PGMG_ACT_PAUSE				/* a no-transaction migration: the client's */
 } PgmgAction;
 
 /* one statement to run, with where it came from */
@@ -240,6 +281,7 @@ typedef struct PgmgStep
 	char	   *file;
 	char	   *reason;
 	List	   *sql;			/* PgmgSql * */
+	PgmgFile   *migration;		/* PGMG_ACT_MIGRATE: the file, to record */
 } PgmgStep;
 
 typedef struct PgmgPlan
@@ -250,13 +292,13 @@ typedef struct PgmgPlan
 	List	   *forget_files;	/* char *, deleted code files */
 } PgmgPlan;
 
-extern PgmgPlan *pgmg_make_plan(PgmgFileSet *files);
+extern PgmgPlan *pgmg_make_plan(PgmgFileSet *files, bool allow_out_of_order);
 extern const char *pgmg_action_name(PgmgAction action);
 
 /*
  * execute.c: running a plan
  */
-extern void pgmg_execute_plan(PgmgPlan *plan);
+extern void pgmg_execute_plan(PgmgPlan *plan, const char *lock_timeout);
 extern void pgmg_push_file_context(ErrorContextCallback *cb, PgmgFile *file,
 								   int location, const char *object);
 

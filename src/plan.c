@@ -29,11 +29,18 @@
  */
 #include "postgres.h"
 
+#include "access/heapam.h"
+#include "access/table.h"
+#include "access/tableam.h"
+#include "access/twophase.h"
+#include "catalog/catalog.h"
 #include "catalog/dependency.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
 #include "common/hashfn.h"
+#include "miscadmin.h"
+#include "storage/lock.h"
 #include "utils/builtins.h"
 #include "utils/hsearch.h"
 #include "utils/lsyscache.h"
@@ -94,6 +101,9 @@ typedef struct PlanCtx
 	List	   *exec;			/* PgmgFile * to run */
 	List	   *forget;			/* char *, deleted files */
 	List	   *search_path;	/* char *, schema names, implicit included */
+	bool		allow_out_of_order;
+	List	   *migrations;		/* PgmgFile *, pending, to run now */
+	PgmgFile   *pause;			/* pending no-transaction migration */
 } PlanCtx;
 
 static HTAB *addr_map(const char *name);
@@ -106,7 +116,13 @@ static uint32 str_hash(const void *key, Size keysize);
 static int	str_match(const void *a, const void *b, Size keysize);
 
 static void load_state(PlanCtx *ctx);
+static void plan_migrations(PlanCtx *ctx);
+static void wrap_target(PlanCtx *ctx, const ObjectAddress *target, bool breaking);
+static void preserve(PlanCtx *ctx, const ObjectAddress *addr, const char *reason);
+static bool is_view(const ObjectAddress *addr);
+static void warn_lock_table(PgmgPlan *plan);
 static void classify_files(PlanCtx *ctx);
+static void schedule_changed_files(PlanCtx *ctx);
 static void schedule_file(PlanCtx *ctx, PgmgFile *file, const char *reason);
 static void recreate_def(PlanCtx *ctx, PgmgDef *def, const char *reason);
 static DropItem *add_drop(PlanCtx *ctx, const ObjectAddress *addr,
@@ -125,7 +141,7 @@ static int	compare_strings(const ListCell *a, const ListCell *b);
  *		Compute the plan for a file set.  Reads only.
  */
 PgmgPlan *
-pgmg_make_plan(PgmgFileSet *files)
+pgmg_make_plan(PgmgFileSet *files, bool allow_out_of_order)
 {
 	PlanCtx		ctx;
 	PgmgPlan   *plan = palloc0(sizeof(PgmgPlan));
@@ -134,29 +150,34 @@ pgmg_make_plan(PgmgFileSet *files)
 
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.files = files;
+	ctx.allow_out_of_order = allow_out_of_order;
 	plan->files = files;
 
-	if (files->migrations != NIL)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("table migrations are not supported by this version of pgmg"),
-				 errdetail("The file set has %d migration file(s), starting with \"%s\".",
-						   list_length(files->migrations),
-						   ((PgmgFile *) linitial(files->migrations))->path),
-				 errhint("Run migrations separately and pass only the \"code\" group.")));
-
-	if (!files->has_code)
+	if (!files->has_code && !files->has_migrations)
 		return plan;
 
 	load_state(&ctx);
-	classify_files(&ctx);
+	if (files->has_code)
+		classify_files(&ctx);
+	if (files->has_migrations)
+		plan_migrations(&ctx);
+	if (files->has_code)
+		schedule_changed_files(&ctx);
 	close_drops(&ctx);
 
 	drops = order_drops(&ctx);
 	order = order_files(&ctx);
 	add_steps(&ctx, plan, drops, order);
-	plan->exec_files = order;
+	plan->exec_files = NIL;
+	{
+		ListCell   *lc;
+
+		foreach(lc, order)
+			if (!((PgmgFile *) lfirst(lc))->preserved)
+				plan->exec_files = lappend(plan->exec_files, lfirst(lc));
+	}
 	plan->forget_files = ctx.forget;
+	warn_lock_table(plan);
 	return plan;
 }
 
@@ -171,6 +192,12 @@ pgmg_action_name(PgmgAction action)
 			return "create";
 		case PGMG_ACT_REPLACE:
 			return "replace";
+		case PGMG_ACT_MIGRATE:
+			return "migrate";
+		case PGMG_ACT_RESTORE:
+			return "restore";
+		case PGMG_ACT_PAUSE:
+			return "pause";
 	}
 	return "?";
 }
@@ -214,8 +241,8 @@ load_state(PlanCtx *ctx)
 
 /*
  * classify_files
- *		New, modified, drifted, unchanged and deleted files; schedule the
- *		ones that must run and drop what deleted files made.
+ *		New, modified, drifted, unchanged and deleted files; drop what
+ *		deleted files made.
  */
 static void
 classify_files(PlanCtx *ctx)
@@ -292,6 +319,23 @@ classify_files(PlanCtx *ctx)
 		}
 	}
 
+}
+
+/*
+ * schedule_changed_files
+ *		Run new, modified and drifted files.
+ *
+ * While a no-transaction migration is pending, code may depend on it or on
+ * the migrations after it: only what the migrations before it drop is
+ * recreated now; the rest waits for the next apply.
+ */
+static void
+schedule_changed_files(PlanCtx *ctx)
+{
+	ListCell   *lc;
+
+	if (ctx->pause)
+		return;
 	foreach(lc, ctx->files->code)
 	{
 		PgmgFile   *f = lfirst(lc);
@@ -472,6 +516,12 @@ add_drop(PlanCtx *ctx, const ObjectAddress *addr, const char *file,
 
 	/* bring it back from its file, unless that file is gone */
 	managed = addr_get(ctx->managed, addr);
+	if (managed && !ctx->files->has_code)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must be dropped and recreated (%s), but the code group was not passed",
+						item->object, reason),
+				 errhint("Pass the code directory too (--code-dir), so that pgmg can recreate it from its file.")));
 	if (managed)
 	{
 		PgmgFile   *f = str_get(ctx->code_files, managed->file);
@@ -483,6 +533,236 @@ add_drop(PlanCtx *ctx, const ObjectAddress *addr, const char *file,
 	if (def && def->mode != PGMG_DEF_RECREATE)
 		recreate_def(ctx, def, NULL);
 	return item;
+}
+
+/*
+ * plan_migrations
+ *		Check applied migrations against their files, pick the pending ones
+ *		(numeric-aware name order), and put what they alter, rename or drop
+ *		under wrapping.  Stops at the first no-transaction migration.
+ */
+static void
+plan_migrations(PlanCtx *ctx)
+{
+	List	   *applied = pgmg_load_migrations();
+	HTAB	   *by_name = str_map("pgmg applied migrations");
+	HTAB	   *files = str_map("pgmg migration files");
+	const char *newest = NULL;
+	ListCell   *lc;
+
+	foreach(lc, ctx->files->migrations)
+		str_put(files, ((PgmgFile *) lfirst(lc))->path, lfirst(lc));
+
+	foreach(lc, applied)
+	{
+		PgmgMigrationRow *row = lfirst(lc);
+		PgmgFile   *f = str_get(files, row->name);
+
+		str_put(by_name, row->name, row);
+		if (newest == NULL || pgmg_compare_names(row->name, newest) > 0)
+			newest = row->name;
+		if (f == NULL)
+			ereport(WARNING,
+					(errmsg("applied migration \"%s\" is not in the migrations directory",
+							row->name),
+					 errdetail("pgmg.pgmg_migrations records it as applied.")));
+		else if (strcmp(f->hash, row->checksum) != 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_EXCEPTION),
+					 errmsg("applied migration \"%s\" has changed since it was applied", row->name),
+					 errdetail("Recorded checksum %s; the file's checksum is now %s.",
+							   row->checksum, f->hash),
+					 errhint("Never edit an applied migration: restore it and add a new one. Line endings, a byte order mark and trailing whitespace do not count as changes.")));
+	}
+
+	foreach(lc, ctx->files->migrations)
+	{
+		PgmgFile   *f = lfirst(lc);
+		ListCell   *tc;
+
+		if (str_get(by_name, f->path))
+			continue;
+		if (newest && pgmg_compare_names(f->path, newest) < 0 && !ctx->allow_out_of_order)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("pending migration \"%s\" sorts before the newest applied migration \"%s\"",
+							f->path, newest),
+					 errhint("Rename it to sort after \"%s\", or allow out-of-order migrations (allow_out_of_order => true, pgmg apply --allow-out-of-order).",
+							 newest)));
+		pgmg_parse_migration(f);
+		if (f->no_transaction)
+		{
+			ctx->pause = f;
+			break;
+		}
+		ctx->migrations = lappend(ctx->migrations, f);
+
+		foreach(tc, f->targets)
+		{
+			PgmgTarget *t = lfirst(tc);
+			ObjectAddress addr;
+
+			if (t->kind == PGMG_TARGET_UNKNOWN)
+			{
+				/* every table outside the system schemas */
+				Relation	rel = table_open(RelationRelationId, AccessShareLock);
+				TableScanDesc scan = table_beginscan_catalog(rel, 0, NULL);
+				HeapTuple	tup;
+				List	   *tables = NIL;
+				ListCell   *rc;
+
+				while ((tup = heap_getnext(scan, ForwardScanDirection)) != NULL)
+				{
+					Form_pg_class c = (Form_pg_class) GETSTRUCT(tup);
+
+					if ((c->relkind == RELKIND_RELATION ||
+						 c->relkind == RELKIND_PARTITIONED_TABLE ||
+						 c->relkind == RELKIND_FOREIGN_TABLE) &&
+						!IsCatalogNamespace(c->relnamespace) &&
+						!IsToastNamespace(c->relnamespace) &&
+						c->relnamespace != get_namespace_oid("information_schema", true) &&
+						c->relnamespace != get_namespace_oid("pgmg", true))
+						tables = lappend_oid(tables, c->oid);
+				}
+				table_endscan(scan);
+				table_close(rel, AccessShareLock);
+				foreach(rc, tables)
+				{
+					addr.classId = RelationRelationId;
+					addr.objectId = lfirst_oid(rc);
+					addr.objectSubId = 0;
+					wrap_target(ctx, &addr, true);
+				}
+			}
+			else if (pgmg_resolve_target(t, &addr))
+				wrap_target(ctx, &addr, t->breaking);
+		}
+	}
+}
+
+/*
+ * wrap_target
+ *		A migration alters target: its managed dependents (normal
+ *		dependencies, through its internal parts such as a rowtype) are
+ *		dropped before the migrations and recreated after; unmanaged views
+ *		that cannot survive the change are preserved.  Other unmanaged
+ *		dependents are left to PostgreSQL, since the target is not dropped.
+ */
+static void
+wrap_target(PlanCtx *ctx, const ObjectAddress *target, bool breaking)
+{
+	List	   *queue = list_make1(palloc(sizeof(ObjectAddress)));
+	HTAB	   *seen = addr_map("pgmg target parts");
+
+	*(ObjectAddress *) linitial(queue) = *target;
+	addr_put(seen, target, (void *) target);
+	while (queue != NIL)
+	{
+		ObjectAddress *a = linitial(queue);
+		ListCell   *lc;
+
+		queue = list_delete_first(queue);
+		foreach(lc, pgmg_direct_dependents(a))
+		{
+			PgmgDependent *d = lfirst(lc);
+			PgmgStateObj *managed;
+
+			if (d->deptype == DEPENDENCY_INTERNAL ||
+				(d->object.classId == target->classId &&
+				 d->object.objectId == target->objectId))
+			{
+				if (!addr_get(seen, &d->part))
+				{
+					ObjectAddress *part = palloc(sizeof(ObjectAddress));
+
+					*part = d->part;
+					part->objectSubId = 0;
+					addr_put(seen, part, part);
+					queue = lappend(queue, part);
+				}
+				continue;
+			}
+			if (d->deptype != DEPENDENCY_NORMAL || addr_get(ctx->drop_set, &d->object))
+				continue;
+			managed = addr_get(ctx->managed, &d->object);
+			if (managed)
+				add_drop(ctx, &d->object, managed->file, "depends on modified tables");
+			else if (breaking && is_view(&d->object))
+				preserve(ctx, &d->object, "depends on modified tables");
+		}
+	}
+}
+
+/*
+ * preserve
+ *		Drop an unmanaged view or materialized view and restore it exactly
+ *		afterwards: its definition, options, indexes, owner, privileges and
+ *		comments become a generated file that runs in dependency order with
+ *		the code files.  It stays unmanaged.
+ */
+static void
+preserve(PlanCtx *ctx, const ObjectAddress *addr, const char *reason)
+{
+	PgmgFile   *f;
+	PgmgDef    *def;
+
+	if (addr_get(ctx->drop_set, addr))
+		return;
+	f = palloc0(sizeof(PgmgFile));
+	f->content = pgmg_preserve_text(addr);
+	f->is_code = true;
+	f->preserved = true;
+	f->in_exec = true;
+	f->reason = pstrdup(reason);
+	f->status = PGMG_FILE_DEPENDENT;
+	add_drop(ctx, addr, NULL, psprintf("%s (preserved: restored afterwards)", reason));
+	f->path = psprintf("(preserved %s)", pgmg_object_name(addr));
+	pgmg_parse_file(f);
+	def = linitial(f->defs);
+	def->addr = *addr;
+	def->key = pgmg_object_name(addr);
+	def->mode = PGMG_DEF_RECREATE;
+	def->reason = f->reason;
+	ctx->exec = lappend(ctx->exec, f);
+}
+
+static bool
+is_view(const ObjectAddress *addr)
+{
+	char		relkind;
+
+	if (addr->classId != RelationRelationId)
+		return false;
+	relkind = get_rel_relkind(addr->objectId);
+	return relkind == RELKIND_VIEW || relkind == RELKIND_MATVIEW;
+}
+
+/*
+ * warn_lock_table
+ *		Every object dropped or created holds a lock until commit: warn when
+ *		a plan needs more than the shared lock table can hold.
+ */
+static void
+warn_lock_table(PgmgPlan *plan)
+{
+	int			limit = max_locks_per_xact * (MaxConnections + max_prepared_xacts);
+	int			n = 0;
+	ListCell   *lc;
+
+	foreach(lc, plan->steps)
+	{
+		PgmgAction	a = ((PgmgStep *) lfirst(lc))->action;
+
+		if (a == PGMG_ACT_DROP || a == PGMG_ACT_CREATE || a == PGMG_ACT_RESTORE ||
+			a == PGMG_ACT_REPLACE)
+			n++;
+	}
+	if (n > limit)
+		ereport(WARNING,
+				(errmsg("this plan drops or creates %d objects, more than the lock table holds (%d)", n, limit),
+				 errdetail("Every object dropped or created stays locked until the transaction ends; the lock table holds max_locks_per_transaction * (max_connections + max_prepared_transactions) locks."),
+				 errhint("Raise max_locks_per_transaction (now %d) and restart the server, or apply the change in smaller steps.",
+						 max_locks_per_xact)));
 }
 
 /*
@@ -536,10 +816,16 @@ close_drops(PlanCtx *ctx)
 			{
 				PgmgStateObj *managed = addr_get(ctx->managed, &d->object);
 
-				if (managed == NULL)
+				if (managed == NULL && is_view(&d->object))
+				{
+					preserve(ctx, &d->object, psprintf("depends on %s", q->top->object));
+					dep_item = addr_get(ctx->drop_set, &d->object);
+				}
+				else if (managed == NULL)
 					refuse_dependent(q->top, d);
-				dep_item = add_drop(ctx, &d->object, managed->file,
-									psprintf("depends on %s", q->top->object));
+				else
+					dep_item = add_drop(ctx, &d->object, managed->file,
+										psprintf("depends on %s", q->top->object));
 			}
 			/* the dependent goes first */
 			ctx->drop_edges = lappend(ctx->drop_edges, dep_item);
@@ -802,6 +1088,30 @@ add_steps(PlanCtx *ctx, PgmgPlan *plan, List *drops, List *files)
 		plan->steps = lappend(plan->steps, step);
 	}
 
+	foreach(lc, ctx->migrations)
+	{
+		PgmgFile   *f = lfirst(lc);
+		PgmgStep   *step = palloc0(sizeof(PgmgStep));
+		ListCell   *sc;
+
+		step->action = PGMG_ACT_MIGRATE;
+		step->object = f->path;
+		step->file = f->path;
+		step->reason = "pending";
+		step->migration = f;
+		foreach(sc, f->stmts)
+		{
+			PgmgStmt   *stmt = lfirst(sc);
+			PgmgSql    *sql = palloc0(sizeof(PgmgSql));
+
+			sql->text = stmt->text;
+			sql->file = f;
+			sql->location = stmt->location;
+			step->sql = lappend(step->sql, sql);
+		}
+		plan->steps = lappend(plan->steps, step);
+	}
+
 	foreach(lc, files)
 	{
 		PgmgFile   *f = lfirst(lc);
@@ -814,8 +1124,10 @@ add_steps(PlanCtx *ctx, PgmgPlan *plan, List *drops, List *files)
 			ListCell   *sc;
 
 			step->action = def->mode == PGMG_DEF_INPLACE ? PGMG_ACT_REPLACE : PGMG_ACT_CREATE;
+			if (f->preserved)
+				step->action = PGMG_ACT_RESTORE;
 			step->object = def->key;
-			step->file = f->path;
+			step->file = f->preserved ? NULL : f->path;
 			step->reason = def->reason;
 			step->sql = list_copy(def->reset_sql);
 			foreach(sc, def->group)
@@ -849,6 +1161,20 @@ add_steps(PlanCtx *ctx, PgmgPlan *plan, List *drops, List *files)
 			step->sql = list_concat(step->sql, def->restore_sql);
 			plan->steps = lappend(plan->steps, step);
 		}
+	}
+
+	if (ctx->pause)
+	{
+		PgmgStep   *step = palloc0(sizeof(PgmgStep));
+		PgmgSql    *sql = palloc0(sizeof(PgmgSql));
+
+		step->action = PGMG_ACT_PAUSE;
+		step->object = ctx->pause->path;
+		step->file = ctx->pause->path;
+		step->reason = "marked -- pgmg:no-transaction: runs on its own, outside a transaction; apply again afterwards";
+		sql->text = ctx->pause->content;
+		step->sql = list_make1(sql);
+		plan->steps = lappend(plan->steps, step);
 	}
 }
 

@@ -27,6 +27,7 @@
 
 static SPIPlanPtr delete_file_plan = NULL;
 static SPIPlanPtr upsert_plan = NULL;
+static SPIPlanPtr migration_plan = NULL;
 
 static List *text_array_to_list(Datum d, bool isnull);
 static Datum list_to_text_array(List *items);
@@ -73,6 +74,62 @@ pgmg_load_state(void)
 	}
 	SPI_freetuptable(SPI_tuptable);
 	return result;
+}
+
+/*
+ * pgmg_load_migrations
+ *		Every row of pgmg.pgmg_migrations as a PgmgMigrationRow.
+ */
+List *
+pgmg_load_migrations(void)
+{
+	List	   *result = NIL;
+	int			ret;
+	uint64		i;
+
+	ret = SPI_execute("SELECT name, checksum FROM pgmg.pgmg_migrations ORDER BY name",
+					  true, 0);
+	if (ret != SPI_OK_SELECT)
+		elog(ERROR, "could not read pgmg.pgmg_migrations: %s", SPI_result_code_string(ret));
+	for (i = 0; i < SPI_processed; i++)
+	{
+		PgmgMigrationRow *row = palloc(sizeof(PgmgMigrationRow));
+
+		row->name = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1);
+		row->checksum = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2);
+		result = lappend(result, row);
+	}
+	SPI_freetuptable(SPI_tuptable);
+	return result;
+}
+
+/*
+ * pgmg_record_migration
+ *		Record a migration as applied (or, with baseline, as applied before
+ *		pgmg managed the database).  duration_ms < 0 records no duration.
+ */
+void
+pgmg_record_migration(const char *name, const char *checksum,
+					  double duration_ms, bool baseline)
+{
+	Oid			types[4] = {TEXTOID, TEXTOID, FLOAT8OID, BOOLOID};
+	Datum		values[4];
+	char		nulls[4] = {' ', ' ', ' ', ' '};
+	int			ret;
+
+	if (migration_plan == NULL)
+		migration_plan = prepare_kept("INSERT INTO pgmg.pgmg_migrations "
+									  "(name, checksum, duration_ms, baseline) "
+									  "VALUES ($1, $2, $3, $4)", 4, types);
+	values[0] = CStringGetTextDatum(name);
+	values[1] = CStringGetTextDatum(checksum);
+	values[2] = Float8GetDatum(duration_ms);
+	if (duration_ms < 0)
+		nulls[2] = 'n';
+	values[3] = BoolGetDatum(baseline);
+	ret = SPI_execute_plan(migration_plan, values, nulls, false, 0);
+	if (ret != SPI_OK_INSERT)
+		elog(ERROR, "could not update pgmg.pgmg_migrations: %s", SPI_result_code_string(ret));
 }
 
 /*
