@@ -3,7 +3,8 @@
 #
 # Installs what is missing, builds and installs pgmg, starts a throwaway
 # PostgreSQL 15 cluster and runs bin/pgmg plan, then apply, then plan again
-# on this example project (see pgmg.toml beside this file).
+# on this example project (see pgmg.toml beside this file), then plans and
+# applies a new migration that changes a column views depend on.
 set -eu
 cd "$(dirname "$0")/.."
 sh test/deps.sh
@@ -17,12 +18,6 @@ cd examples
 createdb pgmg_demo
 PGDATABASE=pgmg_demo
 export PGDATABASE
-# pgmg does not run table migrations itself yet: plain psql runs them here
-echo "\$ psql -f migrations/*.sql    (table migrations, run by plain psql)"
-for migration in migrations/*.sql; do
-	psql -X -q -v ON_ERROR_STOP=1 -f "$migration"
-done
-echo
 echo "\$ pgmg plan"
 pgmg plan
 echo
@@ -35,3 +30,16 @@ echo
 echo "\$ psql -c 'SELECT * FROM get_user_summary(1)'"
 psql -X -q -c "INSERT INTO users (name) VALUES ('ann')"
 psql -X -c "SELECT * FROM get_user_summary(1)"
+
+# a new migration changes a column that views depend on
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+cp -R migrations sql "$scratch/"
+echo 'ALTER TABLE users ALTER COLUMN name TYPE varchar(200);' >"$scratch/migrations/004_widen_user_name.sql"
+echo
+echo "\$ echo 'ALTER TABLE users ALTER COLUMN name TYPE varchar(200);' > migrations/004_widen_user_name.sql"
+echo "\$ pgmg plan"
+pgmg plan --migrations-dir="$scratch/migrations" --code-dir="$scratch/sql"
+echo
+echo "\$ pgmg apply"
+pgmg apply --migrations-dir="$scratch/migrations" --code-dir="$scratch/sql"
