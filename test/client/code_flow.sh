@@ -22,15 +22,15 @@ echo 'CREATE VIEW hidden_one AS SELECT 1;' >".hidden/x.sql"
 out=$(pgmg plan --code-dir=sql 2>&1); status=$?
 is "$status" 0 "plan exits 0"
 like "$out" "- views/user_names.sql (new)" "plan lists the new view file"
-like "$out" "1. CREATE view.public.user_names (from sql/views/user_names.sql)" "the view comes first"
-like "$out" "2. CREATE function.public.count_users()" "the function that reads it second"
+like "$out" "1. CREATE VIEW public.user_names (from sql/views/user_names.sql)" "the view comes first"
+like "$out" "2. CREATE FUNCTION public.count_users()" "the function that reads it second"
 
 pgmg plan --code-dir=sql --exit-code >/dev/null 2>&1; status=$?
 is "$status" 3 "plan --exit-code exits 3 when changes are pending"
 
 out=$(pgmg apply --code-dir=sql 2>&1); status=$?
 is "$status" 0 "apply exits 0"
-like "$out" "+ Created view.public.user_names" "apply reports each step (plain glyphs off a terminal)"
+like "$out" "+ Created view: public.user_names" "apply reports each step (plain glyphs off a terminal)"
 like "$out" "All changes applied successfully." "apply ends with the success line"
 is "$(sql 'SELECT count_users()')" 0 "the function works"
 
@@ -42,7 +42,7 @@ like "$out" "PLAN: nothing to do." "plan says nothing to do"
 echo 'CREATE VIEW user_names AS SELECT id, name, upper(name) AS shout FROM users;' >sql/views/user_names.sql
 out=$(pgmg plan --code-dir=sql 2>&1)
 like "$out" "- function.public.count_users() (depends on view.public.user_names)" "the dependent function is listed as affected"
-like "$out" "1. DROP function.public.count_users()" "dependents are dropped first"
+like "$out" "1. DROP FUNCTION public.count_users()" "dependents are dropped first"
 pgmg apply --code-dir=sql >/dev/null 2>&1; status=$?
 is "$status" 0 "apply of the edit succeeds"
 is "$(sql "SELECT count(*) FROM information_schema.columns WHERE table_name = 'user_names'")" 3 "the view has its new column"
@@ -73,7 +73,7 @@ like "$out" "PLAN: nothing to do." "without --code-dir nothing is planned"
 # an empty code directory is managed: everything would be dropped
 mkdir empty
 out=$(pgmg plan --code-dir=empty 2>&1)
-like "$out" "DROP function.public.count_users()" "an empty code dir drops what pgmg manages"
+like "$out" "DROP FUNCTION public.count_users()" "an empty code dir drops what pgmg manages"
 unlike "$out" "hidden_one" "hidden files are never uploaded"
 
 done_testing
