@@ -67,6 +67,7 @@ static void hash_catalog_row(StringInfo buf, Oid classid, Oid objid);
 static void append_type_shape(StringInfo buf, Oid typid);
 static Oid	resolve_type(const char *text);
 static Oid	relation_in(const char *schema, const char *name);
+static int	relation_natts(Oid relid);
 static bool internal_parent(const ObjectAddress *addr, ObjectAddress *parent);
 static char *object_reference(const ObjectAddress *addr);
 static const char *grant_keyword(const ObjectAddress *addr);
@@ -311,6 +312,21 @@ relation_in(const char *schema, const char *name)
 	return OidIsValid(nsp) ? get_relname_relid(name, nsp) : InvalidOid;
 }
 
+/* the number of columns of a relation, dropped ones included; 0 if gone */
+static int
+relation_natts(Oid relid)
+{
+	HeapTuple	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	int			natts = 0;
+
+	if (HeapTupleIsValid(tup))
+	{
+		natts = ((Form_pg_class) GETSTRUCT(tup))->relnatts;
+		ReleaseSysCache(tup);
+	}
+	return natts;
+}
+
 /*
  * pgmg_fingerprint
  *		A SHA-256 over what the catalog says an object is: a view's stored
@@ -432,15 +448,10 @@ append_type_shape(StringInfo buf, Oid typid)
 	else if (typtype == TYPTYPE_COMPOSITE)
 	{
 		Oid			relid = typeidTypeRelid(typid);
-		HeapTuple	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
-		int			natts = 0;
+		int			natts = relation_natts(relid);
+		HeapTuple	tup;
 		int			i;
 
-		if (HeapTupleIsValid(tup))
-		{
-			natts = ((Form_pg_class) GETSTRUCT(tup))->relnatts;
-			ReleaseSysCache(tup);
-		}
 		for (i = 1; i <= natts; i++)
 		{
 			Form_pg_attribute att;
@@ -1097,15 +1108,9 @@ pgmg_restore_statements(const ObjectAddress *addr, bool acl, bool comment,
 	}
 	if (column_comments && addr->classId == RelationRelationId)
 	{
-		HeapTuple	reltup = SearchSysCache1(RELOID, ObjectIdGetDatum(addr->objectId));
-		int			natts = 0;
+		int			natts = relation_natts(addr->objectId);
 		int			i;
 
-		if (HeapTupleIsValid(reltup))
-		{
-			natts = ((Form_pg_class) GETSTRUCT(reltup))->relnatts;
-			ReleaseSysCache(reltup);
-		}
 		for (i = 1; i <= natts; i++)
 		{
 			char	   *c = GetComment(addr->objectId, RelationRelationId, i);

@@ -45,7 +45,40 @@ PG_FUNCTION_INFO_V1(pgmg_baseline);
 PG_FUNCTION_INFO_V1(pgmg_record_migration_sql);
 
 static Datum plan_or_apply(FunctionCallInfo fcinfo, bool apply);
+static MemoryContext begin_call(MemoryContext *oldcxt);
+static void end_call(MemoryContext callcxt, MemoryContext oldcxt);
 static void emit_steps(FunctionCallInfo fcinfo, PgmgPlan *plan);
+
+/*
+ * begin_call
+ *		Switch to a private memory context for the call and connect to SPI,
+ *		staying in that context; *oldcxt receives the caller's context.
+ */
+static MemoryContext
+begin_call(MemoryContext *oldcxt)
+{
+	MemoryContext callcxt = AllocSetContextCreate(CurrentMemoryContext, "pgmg call",
+												  ALLOCSET_DEFAULT_SIZES);
+	int			ret;
+
+	*oldcxt = MemoryContextSwitchTo(callcxt);
+	if ((ret = SPI_connect()) != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(ret));
+	MemoryContextSwitchTo(callcxt);
+	return callcxt;
+}
+
+/*
+ * end_call
+ *		Disconnect from SPI and free everything the call allocated.
+ */
+static void
+end_call(MemoryContext callcxt, MemoryContext oldcxt)
+{
+	SPI_finish();
+	MemoryContextSwitchTo(oldcxt);
+	MemoryContextDelete(callcxt);
+}
 
 /*
  * pgmg.version() returns the version of the loaded library, which may
@@ -91,7 +124,6 @@ plan_or_apply(FunctionCallInfo fcinfo, bool apply)
 	MemoryContext oldcxt;
 	PgmgFileSet *set;
 	PgmgPlan   *plan;
-	int			ret;
 
 	if (PG_ARGISNULL(0))
 		ereport(ERROR,
@@ -109,13 +141,7 @@ plan_or_apply(FunctionCallInfo fcinfo, bool apply)
 	}
 
 	InitMaterializedSRF(fcinfo, 0);
-
-	callcxt = AllocSetContextCreate(CurrentMemoryContext, "pgmg call",
-									ALLOCSET_DEFAULT_SIZES);
-	oldcxt = MemoryContextSwitchTo(callcxt);
-	if ((ret = SPI_connect()) != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(ret));
-	MemoryContextSwitchTo(callcxt);
+	callcxt = begin_call(&oldcxt);
 
 	set = pgmg_read_files(files);
 	plan = pgmg_make_plan(set, allow_out_of_order);
@@ -123,9 +149,7 @@ plan_or_apply(FunctionCallInfo fcinfo, bool apply)
 		pgmg_execute_plan(plan, lock_timeout);
 	emit_steps(fcinfo, plan);
 
-	SPI_finish();
-	MemoryContextSwitchTo(oldcxt);
-	MemoryContextDelete(callcxt);
+	end_call(callcxt, oldcxt);
 	return (Datum) 0;
 }
 
@@ -147,18 +171,11 @@ pgmg_baseline(PG_FUNCTION_ARGS)
 	List	   *applied;
 	ListCell   *lc;
 	bool		found = false;
-	int			ret;
 
 	PreventCommandIfReadOnly("pgmg.baseline()");
 	DirectFunctionCall1(pg_advisory_xact_lock_int8, Int64GetDatum(PGMG_LOCK_KEY));
 	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
-
-	callcxt = AllocSetContextCreate(CurrentMemoryContext, "pgmg call",
-									ALLOCSET_DEFAULT_SIZES);
-	oldcxt = MemoryContextSwitchTo(callcxt);
-	if ((ret = SPI_connect()) != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(ret));
-	MemoryContextSwitchTo(callcxt);
+	callcxt = begin_call(&oldcxt);
 
 	set = pgmg_read_files(files);
 	foreach(lc, set->migrations)
@@ -190,9 +207,7 @@ pgmg_baseline(PG_FUNCTION_ARGS)
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, &value, &isnull);
 	}
 
-	SPI_finish();
-	MemoryContextSwitchTo(oldcxt);
-	MemoryContextDelete(callcxt);
+	end_call(callcxt, oldcxt);
 	return (Datum) 0;
 }
 
