@@ -119,6 +119,12 @@ SELECT * FROM pgmg.plan('{"code": {"/etc/x.sql": "CREATE VIEW x AS SELECT 1"}}')
 SELECT * FROM pgmg.plan('{"tests": {}}');
 \echo :LAST_ERROR_SQLSTATE
 
+-- apply must see what a concurrent apply it waited for committed: it
+-- needs READ COMMITTED
+BEGIN ISOLATION LEVEL REPEATABLE READ;
+SELECT count(*) FROM pgmg.apply(pg_temp.files());
+ROLLBACK;
+
 -- none of that changed anything
 SELECT pg_temp.snapshot() = :'snap' AS unchanged;
 SELECT count(*) AS steps_left FROM pgmg.plan(pg_temp.files());

@@ -32,7 +32,9 @@
 #include "utils/builtins.h"
 #include "utils/fmgrprotos.h"
 #include "utils/jsonb.h"
+#include "utils/inval.h"
 #include "utils/memutils.h"
+#include "utils/snapmgr.h"
 
 #include "pgmg.h"
 
@@ -45,9 +47,34 @@ PG_FUNCTION_INFO_V1(pgmg_baseline);
 PG_FUNCTION_INFO_V1(pgmg_record_migration_sql);
 
 static Datum plan_or_apply(FunctionCallInfo fcinfo, bool apply);
+static void lock_and_refresh(const char *what);
 static MemoryContext begin_call(MemoryContext *oldcxt);
 static void end_call(MemoryContext callcxt, MemoryContext oldcxt);
 static void emit_steps(FunctionCallInfo fcinfo, PgmgPlan *plan);
+
+/*
+ * lock_and_refresh
+ *		Serialize on pgmg's transaction-scoped advisory lock, then look at
+ *		the database as it is now: whatever an apply we waited for committed
+ *		must be seen, or this one would plan work already done.  That needs
+ *		a new snapshot, so READ COMMITTED is required.  Pushes an active
+ *		snapshot the caller pops.
+ */
+static void
+lock_and_refresh(const char *what)
+{
+	PreventCommandIfReadOnly(what);
+	if (IsolationUsesXactSnapshot())
+		ereport(ERROR,
+				(errcode(ERRCODE_ACTIVE_SQL_TRANSACTION),
+				 errmsg("%s requires the READ COMMITTED isolation level", what),
+				 errdetail("After waiting for a concurrent apply, pgmg must see what it committed."),
+				 errhint("Run it in a READ COMMITTED transaction (the default).")));
+	DirectFunctionCall1(pg_advisory_xact_lock_int8, Int64GetDatum(PGMG_LOCK_KEY));
+	AcceptInvalidationMessages();
+	InvalidateCatalogSnapshot();
+	PushActiveSnapshot(GetTransactionSnapshot());
+}
 
 /*
  * begin_call
@@ -134,11 +161,7 @@ plan_or_apply(FunctionCallInfo fcinfo, bool apply)
 		lock_timeout = text_to_cstring(PG_GETARG_TEXT_PP(2));
 
 	if (apply)
-	{
-		PreventCommandIfReadOnly("pgmg.apply()");
-		DirectFunctionCall1(pg_advisory_xact_lock_int8,
-							Int64GetDatum(PGMG_LOCK_KEY));
-	}
+		lock_and_refresh("pgmg.apply()");
 
 	InitMaterializedSRF(fcinfo, 0);
 	callcxt = begin_call(&oldcxt);
@@ -150,6 +173,8 @@ plan_or_apply(FunctionCallInfo fcinfo, bool apply)
 	emit_steps(fcinfo, plan);
 
 	end_call(callcxt, oldcxt);
+	if (apply)
+		PopActiveSnapshot();
 	return (Datum) 0;
 }
 
@@ -172,8 +197,7 @@ pgmg_baseline(PG_FUNCTION_ARGS)
 	ListCell   *lc;
 	bool		found = false;
 
-	PreventCommandIfReadOnly("pgmg.baseline()");
-	DirectFunctionCall1(pg_advisory_xact_lock_int8, Int64GetDatum(PGMG_LOCK_KEY));
+	lock_and_refresh("pgmg.baseline()");
 	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
 	callcxt = begin_call(&oldcxt);
 
@@ -208,6 +232,7 @@ pgmg_baseline(PG_FUNCTION_ARGS)
 	}
 
 	end_call(callcxt, oldcxt);
+	PopActiveSnapshot();
 	return (Datum) 0;
 }
 
@@ -225,13 +250,13 @@ pgmg_record_migration_sql(PG_FUNCTION_ARGS)
 	char		hash[PGMG_HASH_LEN];
 	int			ret;
 
-	PreventCommandIfReadOnly("pgmg.record_migration()");
-	DirectFunctionCall1(pg_advisory_xact_lock_int8, Int64GetDatum(PGMG_LOCK_KEY));
+	lock_and_refresh("pgmg.record_migration()");
 	pgmg_hash_text(content, hash);
 	if ((ret = SPI_connect()) != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(ret));
 	pgmg_record_migration(name, hash, duration, false);
 	SPI_finish();
+	PopActiveSnapshot();
 	PG_RETURN_VOID();
 }
 
