@@ -84,3 +84,11 @@ AS 'MODULE_PATHNAME', 'pgmg_record_migration_sql'
 LANGUAGE C CALLED ON NULL INPUT VOLATILE;
 
 COMMENT ON FUNCTION pgmg.record_migration(text, text, double precision) IS 'record a migration the client ran outside a transaction (-- pgmg:no-transaction)';
+
+CREATE FUNCTION pgmg.status(files jsonb,
+	OUT kind text, OUT name text, OUT file text, OUT state text)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'pgmg_status_sql'
+LANGUAGE C STRICT VOLATILE;
+
+COMMENT ON FUNCTION pgmg.status(jsonb) IS 'each migration and managed object with its state compared with these files';

@@ -44,6 +44,7 @@ PG_FUNCTION_INFO_V1(pgmg_version);
 PG_FUNCTION_INFO_V1(pgmg_plan);
 PG_FUNCTION_INFO_V1(pgmg_apply);
 PG_FUNCTION_INFO_V1(pgmg_baseline);
+PG_FUNCTION_INFO_V1(pgmg_status_sql);
 PG_FUNCTION_INFO_V1(pgmg_record_migration_sql);
 
 static Datum plan_or_apply(FunctionCallInfo fcinfo, bool apply);
@@ -233,6 +234,38 @@ pgmg_baseline(PG_FUNCTION_ARGS)
 
 	end_call(callcxt, oldcxt);
 	PopActiveSnapshot();
+	return (Datum) 0;
+}
+
+/*
+ * pgmg.status(files jsonb) returns (kind, name, file, state): each
+ * migration applied, pending, changed or missing, each managed object ok,
+ * modified, missing, drift or deleted, each new code file.  Read-only.
+ */
+Datum
+pgmg_status_sql(PG_FUNCTION_ARGS)
+{
+	Jsonb	   *files = PG_GETARG_JSONB_P(0);
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	MemoryContext callcxt;
+	MemoryContext oldcxt;
+	ListCell   *lc;
+
+	InitMaterializedSRF(fcinfo, 0);
+	callcxt = begin_call(&oldcxt);
+	foreach(lc, pgmg_status(pgmg_read_files(files)))
+	{
+		PgmgStatusRow *row = lfirst(lc);
+		Datum		values[4];
+		bool		nulls[4] = {false, false, false, false};
+
+		values[0] = CStringGetTextDatum(row->kind);
+		values[1] = CStringGetTextDatum(row->name);
+		values[2] = CStringGetTextDatum(row->file);
+		values[3] = CStringGetTextDatum(row->state);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	end_call(callcxt, oldcxt);
 	return (Datum) 0;
 }
 

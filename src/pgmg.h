@@ -292,7 +292,17 @@ typedef struct PgmgPlan
 	List	   *forget_files;	/* char *, deleted code files */
 } PgmgPlan;
 
+/* a row of pgmg.status() */
+typedef struct PgmgStatusRow
+{
+	const char *kind;			/* migration, object, file */
+	const char *name;
+	const char *file;
+	const char *state;
+} PgmgStatusRow;
+
 extern PgmgPlan *pgmg_make_plan(PgmgFileSet *files, bool allow_out_of_order);
+extern List *pgmg_status(PgmgFileSet *files);
 extern const char *pgmg_action_name(PgmgAction action);
 
 /*

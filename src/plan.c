@@ -181,6 +181,101 @@ pgmg_make_plan(PgmgFileSet *files, bool allow_out_of_order)
 	return plan;
 }
 
+/*
+ * pgmg_status
+ *		What the database holds compared with the files: one PgmgStatusRow
+ *		per applied or pending migration (applied, pending, changed,
+ *		missing) and per managed object or new code file (ok, modified,
+ *		missing, drift, deleted, new).  A group left out of the file set is
+ *		reported from the state alone.  Reads only.
+ */
+List *
+pgmg_status(PgmgFileSet *files)
+{
+	List	   *rows = NIL;
+	PlanCtx		ctx;
+	ListCell   *lc;
+
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.files = files;
+	load_state(&ctx);
+
+	{
+		HTAB	   *applied = str_map("pgmg status migrations");
+
+		foreach(lc, pgmg_load_migrations())
+		{
+			PgmgMigrationRow *m = lfirst(lc);
+			PgmgFile   *f = NULL;
+			ListCell   *fc;
+			PgmgStatusRow *row = palloc0(sizeof(PgmgStatusRow));
+
+			foreach(fc, files->migrations)
+				if (strcmp(((PgmgFile *) lfirst(fc))->path, m->name) == 0)
+					f = lfirst(fc);
+			str_put(applied, m->name, m);
+			row->kind = "migration";
+			row->name = m->name;
+			row->file = m->name;
+			row->state = !files->has_migrations ? "applied" :
+				f == NULL ? "missing" :
+				strcmp(f->hash, m->checksum) != 0 ? "changed" : "applied";
+			rows = lappend(rows, row);
+		}
+		foreach(lc, files->migrations)
+		{
+			PgmgFile   *f = lfirst(lc);
+			PgmgStatusRow *row;
+
+			if (str_get(applied, f->path))
+				continue;
+			row = palloc0(sizeof(PgmgStatusRow));
+			row->kind = "migration";
+			row->name = f->path;
+			row->file = f->path;
+			row->state = "pending";
+			rows = lappend(rows, row);
+		}
+	}
+
+	foreach(lc, ctx.state)
+	{
+		PgmgStateObj *obj = lfirst(lc);
+		PgmgFile   *f = str_get(ctx.code_files, obj->file);
+		PgmgStatusRow *row = palloc0(sizeof(PgmgStatusRow));
+
+		row->kind = "object";
+		row->name = obj->object_name;
+		row->file = obj->file;
+		if (files->has_code && f == NULL)
+			row->state = "deleted";
+		else if (f && strcmp(f->hash, obj->hash) != 0)
+			row->state = "modified";
+		else if (!OidIsValid(obj->addr.objectId))
+			row->state = "missing";
+		else if (strcmp(pgmg_fingerprint(&obj->addr), obj->fingerprint) != 0)
+			row->state = "drift";
+		else
+			row->state = "ok";
+		rows = lappend(rows, row);
+	}
+	foreach(lc, files->code)
+	{
+		PgmgFile   *f = lfirst(lc);
+		PgmgStatusRow *row;
+
+		if (str_get(ctx.state_files, f->path))
+			continue;
+		row = palloc0(sizeof(PgmgStatusRow));
+		row->kind = "file";
+		row->name = f->path;
+		row->file = f->path;
+		row->state = "new";
+		rows = lappend(rows, row);
+	}
+	return rows;
+}
+
 const char *
 pgmg_action_name(PgmgAction action)
 {
