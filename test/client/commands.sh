@@ -100,6 +100,21 @@ kill -TERM "$watcher"
 wait "$watcher"
 is "$?" 0 "watch exits 0 when stopped"
 
+# pgmg.toml paths are relative to the file, from any subdirectory; a flag
+# overrides them
+mkdir -p deep/er other
+echo 'CREATE VIEW other_view AS SELECT 2 AS two;' >other/other_view.sql
+out=$(cd deep/er && pgmg plan 2>&1)
+like "$out" "PLAN: nothing to do." "pgmg.toml is found from a subdirectory and its paths resolve against it"
+out=$(cd deep/er && pgmg plan --code-dir="$scratch/other" 2>&1)
+like "$out" "other_view.sql (new)" "--code-dir overrides code_dir from pgmg.toml"
+like "$out" "DROP VIEW public.item_names" "so the files of pgmg.toml's code_dir are not in this call's set"
+out=$(NO_COLOR=1 script -q -c "pgmg apply --code-dir=sql" /dev/null 2>&1 | tr -d '\r')
+unlike "$out" "$(printf '\033')" "NO_COLOR turns colour off even on a terminal"
+out=$(script -q -c "pgmg plan --code-dir=sql" /dev/null >/dev/null 2>&1; echo 'CREATE VIEW tty_view AS SELECT 3 AS three;' >sql/tty_view.sql; script -q -c "pgmg apply --code-dir=sql" /dev/null 2>&1)
+like "$out" "✓ Created view: public.tty_view" "on a terminal apply uses glyphs"
+like "$out" "$(printf '\033')[32m" "and colour"
+
 # 5,000 files upload (and plan) quickly
 mkdir many
 i=0
