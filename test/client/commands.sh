@@ -84,11 +84,14 @@ for i in 1 2 3 4 5 6 7 8; do
 done
 ok "$seen" "watch applies a saved file within 2 s"
 echo 'CREATE VIEW item_names AS SELECT FROM FROM items;' >sql/item_names.sql
-sleep 1.5
+for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
+	sleep 0.25
+	grep -q 'watch: the apply failed' watch.out && break
+done
 like "$(cat watch.out)" 'syntax error at or near "FROM"' "a broken save prints the error"
 echo 'CREATE VIEW item_names AS SELECT name, 8 AS lucky FROM items;' >sql/item_names.sql
 seen=1
-for i in 1 2 3 4 5 6 7 8; do
+for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
 	sleep 0.25
 	if [ "$(sql "SELECT pg_get_viewdef('item_names') LIKE '%8 AS lucky%'")" = t ]; then
 		seen=0
