@@ -159,8 +159,10 @@ run_sql(PgmgSql *sql, const char *object)
  * transaction.
  */
 void
-pgmg_execute_plan(PgmgPlan *plan, const char *lock_timeout)
+pgmg_execute_plan(PgmgPlan *plan, const char *lock_timeout,
+				  double *execute_ms, double *record_ms)
 {
+	TimestampTz phase = GetCurrentTimestamp();
 	int			nest = NewGUCNestLevel();
 	int			nsteps = list_length(plan->steps);
 	int			i = 0;
@@ -189,14 +191,8 @@ pgmg_execute_plan(PgmgPlan *plan, const char *lock_timeout)
 		foreach(sc, step->sql)
 			run_sql(lfirst(sc), what);
 		if (step->action == PGMG_ACT_MIGRATE)
-		{
-			long		secs;
-			int			usecs;
-
-			TimestampDifference(start, GetCurrentTimestamp(), &secs, &usecs);
 			pgmg_record_migration(step->migration->path, step->migration->hash,
-								  secs * 1000.0 + usecs / 1000.0, false);
-		}
+								  pgmg_elapsed_ms(start), false);
 		ereport(NOTICE,
 				(errmsg("step %d/%d: %s %s", i, nsteps,
 						pgmg_action_name(step->action), step->object),
@@ -204,10 +200,27 @@ pgmg_execute_plan(PgmgPlan *plan, const char *lock_timeout)
 				 errdetail("%s", step->reason)));
 	}
 
+	*execute_ms = pgmg_elapsed_ms(phase);
+	phase = GetCurrentTimestamp();
 	foreach(lc, plan->forget_files)
 		pgmg_forget_file(lfirst(lc));
 	foreach(lc, plan->exec_files)
 		pgmg_record_file(lfirst(lc));
+	*record_ms = pgmg_elapsed_ms(phase);
 
 	AtEOXact_GUC(true, nest);
+}
+
+/*
+ * pgmg_elapsed_ms
+ *		Milliseconds since start.
+ */
+double
+pgmg_elapsed_ms(TimestampTz start)
+{
+	long		secs;
+	int			usecs;
+
+	TimestampDifference(start, GetCurrentTimestamp(), &secs, &usecs);
+	return secs * 1000.0 + usecs / 1000.0;
 }

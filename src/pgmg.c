@@ -31,6 +31,7 @@
 #include "tcop/utility.h"
 #include "utils/builtins.h"
 #include "utils/fmgrprotos.h"
+#include "utils/guc.h"
 #include "utils/jsonb.h"
 #include "utils/inval.h"
 #include "utils/memutils.h"
@@ -39,6 +40,9 @@
 #include "pgmg.h"
 
 PG_MODULE_MAGIC;
+
+/* GUC: report how long each phase of plan and apply took */
+bool		pgmg_timing = false;
 
 PG_FUNCTION_INFO_V1(pgmg_version);
 PG_FUNCTION_INFO_V1(pgmg_plan);
@@ -52,6 +56,22 @@ static void lock_and_refresh(const char *what);
 static MemoryContext begin_call(MemoryContext *oldcxt);
 static void end_call(MemoryContext callcxt, MemoryContext oldcxt);
 static void emit_steps(FunctionCallInfo fcinfo, PgmgPlan *plan);
+
+/*
+ * Module load callback: define pgmg's settings.
+ */
+void
+_PG_init(void)
+{
+	DefineCustomBoolVariable("pgmg.timing",
+							 "Reports how long each phase of pgmg.plan() and pgmg.apply() took.",
+							 NULL,
+							 &pgmg_timing,
+							 false,
+							 PGC_USERSET,
+							 0,
+							 NULL, NULL, NULL);
+}
 
 /*
  * lock_and_refresh
@@ -152,6 +172,11 @@ plan_or_apply(FunctionCallInfo fcinfo, bool apply)
 	MemoryContext oldcxt;
 	PgmgFileSet *set;
 	PgmgPlan   *plan;
+	TimestampTz start;
+	double		read_ms;
+	double		plan_ms;
+	double		execute_ms = 0;
+	double		record_ms = 0;
 
 	if (PG_ARGISNULL(0))
 		ereport(ERROR,
@@ -167,11 +192,22 @@ plan_or_apply(FunctionCallInfo fcinfo, bool apply)
 	InitMaterializedSRF(fcinfo, 0);
 	callcxt = begin_call(&oldcxt);
 
+	start = GetCurrentTimestamp();
 	set = pgmg_read_files(files);
+	read_ms = pgmg_elapsed_ms(start);
+	start = GetCurrentTimestamp();
 	plan = pgmg_make_plan(set, allow_out_of_order);
+	plan_ms = pgmg_elapsed_ms(start);
 	if (apply)
-		pgmg_execute_plan(plan, lock_timeout);
+		pgmg_execute_plan(plan, lock_timeout, &execute_ms, &record_ms);
 	emit_steps(fcinfo, plan);
+	if (pgmg_timing)
+		ereport(NOTICE,
+				(errmsg("timing: read %.1f ms, plan %.1f ms, execute %.1f ms, record %.1f ms",
+						read_ms, plan_ms, execute_ms, record_ms),
+				 errdetail("%d code files, %d migrations, %d steps.",
+						   list_length(set->code), list_length(set->migrations),
+						   list_length(plan->steps))));
 
 	end_call(callcxt, oldcxt);
 	if (apply)

@@ -23,8 +23,13 @@
 #include "nodes/parsenodes.h"
 #include "nodes/pg_list.h"
 #include "utils/jsonb.h"
+#include "utils/timestamp.h"
 
 #define PGMG_VERSION "0.1"
+
+/* pgmg.c: GUCs */
+extern bool pgmg_timing;
+extern void _PG_init(void);
 
 /* key of the transaction-scoped advisory lock that serializes applies */
 #define PGMG_LOCK_KEY INT64CONST(0x70676d6701)
@@ -308,7 +313,9 @@ extern const char *pgmg_action_name(PgmgAction action);
 /*
  * execute.c: running a plan
  */
-extern void pgmg_execute_plan(PgmgPlan *plan, const char *lock_timeout);
+extern void pgmg_execute_plan(PgmgPlan *plan, const char *lock_timeout,
+							  double *execute_ms, double *record_ms);
+extern double pgmg_elapsed_ms(TimestampTz start);
 extern void pgmg_push_file_context(ErrorContextCallback *cb, PgmgFile *file,
 								   int location, const char *object);
 

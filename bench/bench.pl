@@ -1,0 +1,180 @@
+#!/usr/bin/perl
+# bench/bench.pl - pgmg against the physical limit, on a synthetic project.
+#
+# Usage: perl bench/bench.pl [--objects N] [--tables T] [--runs R] [--markdown FILE]
+# libpq's environment names the server.  Databases pgmg_bench_* are created
+# and dropped.  Every workload runs R times (default 5) in throwaway
+# databases; min / median / max wall-clock times are printed, and the ratio
+# of medians against what it is compared with, measured in the same run.
+# This measures and reports; it never fails on a number.
+use strict;
+use warnings;
+use File::Temp qw(tempdir);
+use File::Copy qw(copy);
+use Getopt::Long;
+use JSON::PP;
+use Time::HiRes qw(time);
+
+my ($objects, $tables, $runs, $markdown) = (5000, 200, 5, undef);
+GetOptions('objects=i' => \$objects, 'tables=i' => \$tables, 'runs=i' => \$runs,
+		   'markdown=s' => \$markdown) or die "usage\n";
+
+my $repo = $0 =~ m{^(.*)/bench/bench\.pl$} ? $1 : '.';
+my $pgmg = "$repo/bin/pgmg";
+my $dir = tempdir(CLEANUP => 1);
+my $proj = "$dir/project";
+
+sub sh {
+	my ($cmd) = @_;
+	my $out = `$cmd 2>&1`;
+	die "failed ($?): $cmd\n$out" if $?;
+	return $out;
+}
+
+sub timed {
+	my ($cmd) = @_;
+	my $t = time();
+	sh($cmd);
+	return time() - $t;
+}
+
+sub fresh_db {
+	my ($name, $template) = @_;
+	sh("dropdb --if-exists $name");
+	sh("createdb -T $template $name");
+}
+
+sub stats {
+	my @s = sort { $a <=> $b } @_;
+	return ($s[0], $s[int(@s / 2)], $s[-1]);
+}
+
+print sh("perl $repo/bench/generate.pl $proj $objects $tables");
+my %meta = map { my @f = split; ($f[0] => [@f[1 .. $#f]]) } split /\n/, sh("cat $proj/meta.txt");
+
+# templates: tables only (with the extension), and the whole project applied
+sh("dropdb --if-exists pgmg_bench_tables");
+sh("createdb pgmg_bench_tables");
+sh("psql -X -q -v ON_ERROR_STOP=1 -d pgmg_bench_tables -f $proj/migrations/001_tables.sql -c 'CREATE EXTENSION pgmg'");
+fresh_db('pgmg_bench_applied', 'pgmg_bench_tables');
+sh("PGDATABASE=pgmg_bench_applied $pgmg apply --code-dir=$proj/sql");
+
+my @rows;
+
+sub report {
+	my ($name, $times, $base_name, $base, $target, $note) = @_;
+	my ($min, $med, $max) = stats(@$times);
+	my $ratio = defined $base ? $med / (stats(@$base))[1] : undef;
+	push @rows, [$name, $min, $med, $max, $base_name, $ratio, $target, $note // ''];
+	printf "%-44s min %7.3f s  median %7.3f s  max %7.3f s%s\n", $name, $min, $med, $max,
+		defined $ratio ? sprintf('  ratio %.3f vs %s (target %s)', $ratio, $base_name, $target) : '';
+}
+
+# the plan of the current project files against a database, as JSON
+sub plan_json {
+	my ($db, $args) = @_;
+	return decode_json(sh("PGDATABASE=$db $pgmg plan --format=json $args"));
+}
+
+# a script that runs the plan's statements with plain psql (the "hand-written" way)
+sub plan_script {
+	my ($steps, $path) = @_;
+	open(my $fh, '>', $path) or die;
+	print $fh "SET check_function_bodies = off;\n";
+	print $fh "$_->{statement}\n" for @$steps;
+	close($fh);
+}
+
+# 1. fresh apply vs psql -1 -f of the same files in a correct order
+my (@limit, @fresh);
+for my $i (1 .. $runs) {
+	fresh_db('pgmg_bench_x', 'pgmg_bench_tables');
+	push @limit, timed("psql -X -q -1 -v ON_ERROR_STOP=1 -d pgmg_bench_x -f $proj/ordered.sql");
+	fresh_db('pgmg_bench_x', 'pgmg_bench_tables');
+	push @fresh, timed("PGDATABASE=pgmg_bench_x $pgmg apply --code-dir=$proj/sql");
+}
+report("physical limit: psql -1 -f, $objects objects", \@limit);
+report("fresh apply of $objects objects", \@fresh, 'physical limit', \@limit, '<= 1.10');
+
+# 2. no-op plan
+my @noop = map { timed("PGDATABASE=pgmg_bench_applied $pgmg plan --code-dir=$proj/sql") } 1 .. $runs;
+report('no-op plan (nothing changed)', \@noop, 'fresh apply', \@fresh, '<= 0.03');
+
+# 3. one leaf view edited
+my ($leaf, $leaf_path) = @{ $meta{leaf} };
+copy("$proj/sql/$leaf_path", "$dir/leaf.orig") or die;
+sh("sed -i 's/WHERE a IS NOT NULL/WHERE a IS NOT NULL AND true/; s/AS a,/AS a ,/' $proj/sql/$leaf_path");
+my $leaf_plan = plan_json('pgmg_bench_applied', "--code-dir=$proj/sql");
+my $leaf_created = grep { $_->{action} eq 'create' } @$leaf_plan;
+my @leaf;
+for my $i (1 .. $runs) {
+	fresh_db('pgmg_bench_x', 'pgmg_bench_applied');
+	push @leaf, timed("PGDATABASE=pgmg_bench_x $pgmg apply --code-dir=$proj/sql");
+}
+report('one leaf view edited', \@leaf, 'fresh apply', \@fresh, '<= 0.02',
+	   "$leaf_created object(s) recreated");
+copy("$dir/leaf.orig", "$proj/sql/$leaf_path") or die;
+
+# 4. one root view edited: K dependents, against the same statements by psql
+my ($root, $root_path) = @{ $meta{root} };
+copy("$proj/sql/$root_path", "$dir/root.orig") or die;
+sh("sed -i 's/WHERE a IS NOT NULL/WHERE a IS NOT NULL AND id > -1/' $proj/sql/$root_path");
+my $root_plan = plan_json('pgmg_bench_applied', "--code-dir=$proj/sql");
+my $k = (grep { $_->{action} eq 'create' } @$root_plan) - 1;
+plan_script($root_plan, "$dir/root.sql");
+my (@root_hand, @root);
+for my $i (1 .. $runs) {
+	fresh_db('pgmg_bench_x', 'pgmg_bench_applied');
+	push @root_hand, timed("psql -X -q -1 -v ON_ERROR_STOP=1 -d pgmg_bench_x -f $dir/root.sql");
+	fresh_db('pgmg_bench_x', 'pgmg_bench_applied');
+	push @root, timed("PGDATABASE=pgmg_bench_x $pgmg apply --code-dir=$proj/sql");
+}
+report("hand-written drop/create of root + $k dependents", \@root_hand);
+report("one root view edited ($k dependents)", \@root, 'hand-written script', \@root_hand, '<= 1.2');
+copy("$dir/root.orig", "$proj/sql/$root_path") or die;
+
+# 5. a migration altering a column under K dependents
+my ($table) = @{ $meta{table} };
+sh("echo 'ALTER TABLE $table ALTER COLUMN a TYPE bigint;' > $proj/migrations/002_alter.sql");
+sh("PGDATABASE=pgmg_bench_applied $pgmg baseline 001_tables.sql --migrations-dir=$proj/migrations");
+my $mig_plan = plan_json('pgmg_bench_applied', "--code-dir=$proj/sql --migrations-dir=$proj/migrations");
+my $mk = grep { $_->{action} eq 'create' } @$mig_plan;
+plan_script($mig_plan, "$dir/migration.sql");
+my (@mig_hand, @mig);
+for my $i (1 .. $runs) {
+	fresh_db('pgmg_bench_x', 'pgmg_bench_applied');
+	push @mig_hand, timed("psql -X -q -1 -v ON_ERROR_STOP=1 -d pgmg_bench_x -f $dir/migration.sql");
+	fresh_db('pgmg_bench_x', 'pgmg_bench_applied');
+	push @mig, timed("PGDATABASE=pgmg_bench_x $pgmg apply --code-dir=$proj/sql --migrations-dir=$proj/migrations");
+}
+report("hand-written drop / ALTER / create, $mk objects", \@mig_hand);
+report("migration altering a column ($mk dependents)", \@mig, 'hand-written script', \@mig_hand, '<= 1.2');
+
+# 6. the client's upload of the file set, alone
+sh("sed -n '/^list_sql_files() {/,/^}/p; /^copy_rows() {/,/^}/p' $pgmg > $dir/upload.sh");
+open(my $up, '>', "$dir/upload_run.sh") or die;
+print $up ". $dir/upload.sh\n{ echo 'CREATE TEMP TABLE u (grp text, path text, content text); COPY u FROM STDIN;'; copy_rows code $proj/sql; printf '\\\\.\\n'; } | psql -X -q -v ON_ERROR_STOP=1 -d pgmg_bench_applied\n";
+close($up);
+my @upload = map { timed("sh $dir/upload_run.sh") } 1 .. $runs;
+report("upload of $objects files by the client", \@upload, undef, undef, '< 0.5 s');
+
+# where the time goes: the engine's own phases, fresh and no-op
+fresh_db('pgmg_bench_x', 'pgmg_bench_tables');
+my ($phase_fresh) = sh("PGDATABASE=pgmg_bench_x PGOPTIONS='-c pgmg.timing=on' $pgmg apply --code-dir=$proj/sql") =~ /timing: ([^\n]*)/;
+my ($phase_noop) = sh("PGDATABASE=pgmg_bench_x PGOPTIONS='-c pgmg.timing=on' $pgmg apply --code-dir=$proj/sql") =~ /timing: ([^\n]*)/;
+print "engine phases, fresh apply: $phase_fresh\n";
+print "engine phases, no-op apply: $phase_noop\n";
+
+sh("dropdb --if-exists $_") for qw(pgmg_bench_x pgmg_bench_applied pgmg_bench_tables);
+
+if ($markdown) {
+	open(my $md, '>', $markdown) or die;
+	print $md "| workload | min s | median s | max s | compared with | ratio (medians) | target | note |\n";
+	print $md "|---|---|---|---|---|---|---|---|\n";
+	for my $r (@rows) {
+		printf $md "| %s | %.3f | %.3f | %.3f | %s | %s | %s | %s |\n", $r->[0], $r->[1], $r->[2], $r->[3],
+			$r->[4] // '', defined $r->[5] ? sprintf('%.3f', $r->[5]) : '', $r->[6] // '', $r->[7];
+	}
+	print $md "\nEngine phases, fresh apply: $phase_fresh  \nEngine phases, no-op apply: $phase_noop\n";
+	close($md);
+}
