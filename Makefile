@@ -5,6 +5,7 @@
 #   make test                 everything: installs dependencies, throwaway cluster,
 #                             pg_regress + pgTAP + client tests; ends "N passed, N failed"
 #   make demo                 installs dependencies and runs bin/pgmg on examples/
+#   make bench                benchmarks against plain psql (BENCH_ARGS=--runs 3 ...)
 #
 # make test and make demo work before PostgreSQL is installed: they install it.
 
@@ -24,7 +25,7 @@ PG_CFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter \
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)
 
-.PHONY: test demo lint
+.PHONY: test demo bench lint
 
 ifneq ($(PGXS),)
 include $(PGXS)
@@ -42,5 +43,8 @@ test:
 demo:
 	sh examples/demo.sh
 
+bench:
+	sh bench/run.sh $(BENCH_ARGS)
+
 lint:
-	shellcheck -x bin/pgmg test/*.sh test/client/*.sh examples/*.sh .ci/run
+	shellcheck -x bin/pgmg test/*.sh test/client/*.sh examples/*.sh bench/*.sh .ci/run

@@ -1,0 +1,13 @@
+#!/bin/sh
+# bench/run.sh - the benchmark command (make bench).
+#
+# Installs what is missing, builds and installs pgmg, starts a throwaway
+# PostgreSQL 15 cluster and runs bench/bench.pl in it.  Arguments go to
+# bench.pl (--objects N, --tables T, --runs R, --markdown FILE).
+set -eu
+cd "$(dirname "$0")/.."
+sh test/deps.sh
+sh test/build.sh
+PATH="$(pwd)/bin:/usr/lib/postgresql/15/bin:$PATH"
+export PATH
+exec pg_virtualenv -v 15 perl bench/bench.pl "$@"
