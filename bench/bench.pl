@@ -158,6 +158,37 @@ close($up);
 my @upload = map { timed("sh $dir/upload_run.sh") } 1 .. $runs;
 report("upload of $objects files by the client", \@upload, undef, undef, '< 0.5 s');
 
+# 7. 500 sequential migrations from empty: pgmg against Sqitch
+if (system('command -v sqitch >/dev/null 2>&1') == 0) {
+	my $sq = "$dir/sqitch";
+	sh("mkdir -p $sq/deploy $sq/revert $sq/migrations");
+	open(my $conf, '>', "$sq/sqitch.conf") or die;
+	print $conf "[core]\n\tengine = pg\n\tplan_file = sqitch.plan\n\ttop_dir = .\n";
+	close($conf);
+	open(my $plan, '>', "$sq/sqitch.plan") or die;
+	print $plan "%syntax-version=1.0.0\n%project=bench\n\n";
+	for my $i (1 .. 500) {
+		my $n = sprintf('%03d', $i);
+		my $ddl = "CREATE TABLE m$n (id integer PRIMARY KEY, v text);\n";
+		print $plan "m$n 2026-11-22T00:00:00Z Bench <bench\@example.com> # change $n\n";
+		sh("printf 'BEGIN;\\n%s\\nCOMMIT;\\n' '$ddl' > $sq/deploy/m$n.sql");
+		sh("printf 'DROP TABLE m$n;\\n' > $sq/revert/m$n.sql");
+		sh("printf '%s' '$ddl' > $sq/migrations/${n}_m.sql");
+	}
+	close($plan);
+	my (@sqitch, @pgmg500);
+	for my $i (1 .. $runs) {
+		fresh_db('pgmg_bench_x', 'template0');
+		push @sqitch, timed("cd $sq && sqitch deploy db:pg:pgmg_bench_x");
+		fresh_db('pgmg_bench_x', 'template0');
+		push @pgmg500, timed("PGDATABASE=pgmg_bench_x $pgmg apply --migrations-dir=$sq/migrations");
+	}
+	report('Sqitch: 500 migrations from empty', \@sqitch);
+	report('pgmg: 500 migrations from empty', \@pgmg500, 'Sqitch', \@sqitch, 'faster (< 1)');
+} else {
+	print "Sqitch is not installed: the 500-migration comparison is skipped\n";
+}
+
 # where the time goes: the engine's own phases, fresh and no-op
 fresh_db('pgmg_bench_x', 'pgmg_bench_tables');
 my ($phase_fresh) = sh("PGDATABASE=pgmg_bench_x PGOPTIONS='-c pgmg.timing=on' $pgmg apply --code-dir=$proj/sql") =~ /timing: ([^\n]*)/;

@@ -7,6 +7,11 @@
 set -eu
 cd "$(dirname "$0")/.."
 sh test/deps.sh
+# Sqitch, for the 500-migration comparison
+if ! command -v sqitch >/dev/null 2>&1; then
+	if [ "$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi
+	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq sqitch libdbd-pg-perl >/dev/null
+fi
 sh test/build.sh
 PATH="$(pwd)/bin:/usr/lib/postgresql/15/bin:$PATH"
 export PATH
