@@ -1,0 +1,2 @@
+CREATE VIEW v AS
+SELECT id FROM t WHER id > 1;

@@ -1,0 +1,2 @@
+BEGIN;
+CREATE TABLE x (id int);

@@ -1,0 +1,1 @@
+CREATE VIEW ok AS SELECT 1 AS one;

@@ -1,0 +1,2 @@
+CREATE VIEW d AS SELECT 1 AS one;
+DO $$ BEGIN END $$;

@@ -1,0 +1,2 @@
+CREATE TYPE e AS ENUM ('a');
+ALTER TYPE e ADD VALUE 'b';

@@ -1,0 +1,1 @@
+CREATE TABLE copy_of_t AS SELECT * FROM t;

@@ -1,0 +1,2 @@
+CREATE VIEW iv AS SELECT 1 AS one;
+CREATE INDEX t_a_idx ON t (a);

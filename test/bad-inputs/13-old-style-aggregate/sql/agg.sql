@@ -1,0 +1,1 @@
+CREATE AGGREGATE agg (basetype = integer, sfunc = int4pl, stype = integer);

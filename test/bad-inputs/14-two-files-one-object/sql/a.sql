@@ -1,0 +1,1 @@
+CREATE VIEW twin AS SELECT 1 AS one;

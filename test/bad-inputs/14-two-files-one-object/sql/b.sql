@@ -1,0 +1,1 @@
+CREATE VIEW twin AS SELECT 2 AS two;

@@ -1,0 +1,2 @@
+CREATE VIEW twice AS SELECT 1 AS one;
+CREATE VIEW twice AS SELECT 2 AS two;

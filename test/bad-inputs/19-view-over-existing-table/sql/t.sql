@@ -1,0 +1,1 @@
+CREATE VIEW t AS SELECT 1 AS id;

@@ -1,0 +1,1 @@
+CREATE VIEW nowhere.v AS SELECT 1 AS one;

@@ -1,0 +1,1 @@
+CREATE VIEW l AS SELECT 'café' AS word;

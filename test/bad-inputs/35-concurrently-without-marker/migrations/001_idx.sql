@@ -1,0 +1,1 @@
+CREATE INDEX CONCURRENTLY t_s_idx ON t (s);

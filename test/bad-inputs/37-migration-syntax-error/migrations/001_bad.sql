@@ -1,0 +1,2 @@
+-- a typo
+CREATE TABEL x (id int);

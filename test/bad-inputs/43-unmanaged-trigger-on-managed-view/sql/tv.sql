@@ -1,0 +1,1 @@
+CREATE VIEW tv AS SELECT id, a FROM t WHERE a > 0;

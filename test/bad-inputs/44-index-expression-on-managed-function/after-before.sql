@@ -1,0 +1,1 @@
+CREATE INDEX t_twice_idx ON t (twice(a));

@@ -1,0 +1,1 @@
+CREATE FUNCTION twice(i integer) RETURNS integer LANGUAGE sql IMMUTABLE RETURN i * 2;

@@ -1,0 +1,1 @@
+CREATE FUNCTION twice(i integer) RETURNS bigint LANGUAGE sql IMMUTABLE RETURN i * 2;
