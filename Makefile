@@ -19,6 +19,10 @@ DOCS = README.md
 REGRESS = $(sort $(filter-out pgmg--%,$(patsubst sql/%.sql,%,$(wildcard sql/*.sql))))
 REGRESS_OPTS = --inputdir=. --load-extension=pgmg
 
+# isolation specs, in test/isolation/specs with expected output beside them
+ISOLATION = $(sort $(patsubst test/isolation/specs/%.spec,%,$(wildcard test/isolation/specs/*.spec)))
+ISOLATION_OPTS = --inputdir=test/isolation --outputdir=output_iso --load-extension=pgmg
+
 PG_CFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter \
 	-Wno-missing-field-initializers -Wno-sign-compare
 

@@ -1,7 +1,7 @@
 #!/bin/sh
 # test/in-cluster.sh - run every suite against the cluster libpq points at.
 #
-# Runs pg_regress (sql/ + expected/), pgTAP (test/pgtap/*.sql via pg_prove)
+# Runs pg_regress (sql/ + expected/) and isolation specs (test/isolation/), pgTAP (test/pgtap/*.sql via pg_prove)
 # and the client end-to-end tests (test/client/*.sh, TAP, via prove), counts
 # every test of the three kinds and prints "N passed, N failed" last.
 # Optional arguments restrict the run to suites: regress, pgtap, client.
@@ -34,7 +34,7 @@ count_tap() {
 }
 
 if want regress; then
-	echo "== pg_regress (sql/, expected/)"
+	echo "== pg_regress (sql/, expected/) and isolation (test/isolation/)"
 	status=0
 	make -s installcheck >"$log_dir/regress.log" 2>&1 || status=$?
 	cat "$log_dir/regress.log"
@@ -42,6 +42,7 @@ if want regress; then
 	nok=$(grep -Eci '\.\.\. failed' "$log_dir/regress.log" || true)
 	if [ "$status" -ne 0 ]; then
 		[ -f regression.diffs ] && cat regression.diffs
+		[ -f output_iso/regression.diffs ] && cat output_iso/regression.diffs
 		[ "$nok" -eq 0 ] && nok=1
 	fi
 	passed=$((passed + ok))
