@@ -85,6 +85,20 @@ sub plan_script {
 	close($fh);
 }
 
+# the same change, from the fully applied project, made $runs times by a
+# plain psql script and by pgmg apply with these arguments
+sub script_vs_pgmg {
+	my ($script, $args) = @_;
+	my (@hand, @tool);
+	for my $i (1 .. $runs) {
+		fresh_db('pgmg_bench_x', 'pgmg_bench_applied');
+		push @hand, timed("psql -X -q -1 -v ON_ERROR_STOP=1 -d pgmg_bench_x -f $script");
+		fresh_db('pgmg_bench_x', 'pgmg_bench_applied');
+		push @tool, timed("PGDATABASE=pgmg_bench_x $pgmg apply $args");
+	}
+	return (\@hand, \@tool);
+}
+
 # 1. fresh apply vs psql -1 -f of the same files in a correct order
 my (@limit, @fresh);
 for my $i (1 .. $runs) {
@@ -122,15 +136,9 @@ sh("sed -i 's/WHERE a IS NOT NULL/WHERE a IS NOT NULL AND id > -1/' $proj/sql/$r
 my $root_plan = plan_json('pgmg_bench_applied', "--code-dir=$proj/sql");
 my $k = (grep { $_->{action} eq 'create' } @$root_plan) - 1;
 plan_script($root_plan, "$dir/root.sql");
-my (@root_hand, @root);
-for my $i (1 .. $runs) {
-	fresh_db('pgmg_bench_x', 'pgmg_bench_applied');
-	push @root_hand, timed("psql -X -q -1 -v ON_ERROR_STOP=1 -d pgmg_bench_x -f $dir/root.sql");
-	fresh_db('pgmg_bench_x', 'pgmg_bench_applied');
-	push @root, timed("PGDATABASE=pgmg_bench_x $pgmg apply --code-dir=$proj/sql");
-}
-report("hand-written drop/create of root + $k dependents", \@root_hand);
-report("one root view edited ($k dependents)", \@root, 'hand-written script', \@root_hand, '<= 1.2');
+my ($root_hand, $root_pgmg) = script_vs_pgmg("$dir/root.sql", "--code-dir=$proj/sql");
+report("hand-written drop/create of root + $k dependents", $root_hand);
+report("one root view edited ($k dependents)", $root_pgmg, 'hand-written script', $root_hand, '<= 1.2');
 copy("$dir/root.orig", "$proj/sql/$root_path") or die;
 
 # 5. a migration altering a column under K dependents
@@ -140,15 +148,10 @@ sh("PGDATABASE=pgmg_bench_applied $pgmg baseline 001_tables.sql --migrations-dir
 my $mig_plan = plan_json('pgmg_bench_applied', "--code-dir=$proj/sql --migrations-dir=$proj/migrations");
 my $mk = grep { $_->{action} eq 'create' } @$mig_plan;
 plan_script($mig_plan, "$dir/migration.sql");
-my (@mig_hand, @mig);
-for my $i (1 .. $runs) {
-	fresh_db('pgmg_bench_x', 'pgmg_bench_applied');
-	push @mig_hand, timed("psql -X -q -1 -v ON_ERROR_STOP=1 -d pgmg_bench_x -f $dir/migration.sql");
-	fresh_db('pgmg_bench_x', 'pgmg_bench_applied');
-	push @mig, timed("PGDATABASE=pgmg_bench_x $pgmg apply --code-dir=$proj/sql --migrations-dir=$proj/migrations");
-}
-report("hand-written drop / ALTER / create, $mk objects", \@mig_hand);
-report("migration altering a column ($mk dependents)", \@mig, 'hand-written script', \@mig_hand, '<= 1.2');
+my ($mig_hand, $mig) = script_vs_pgmg("$dir/migration.sql",
+									   "--code-dir=$proj/sql --migrations-dir=$proj/migrations");
+report("hand-written drop / ALTER / create, $mk objects", $mig_hand);
+report("migration altering a column ($mk dependents)", $mig, 'hand-written script', $mig_hand, '<= 1.2');
 
 # 6. the client's upload of the file set, alone
 sh("sed -n '/^list_sql_files() {/,/^}/p; /^copy_rows() {/,/^}/p' $pgmg > $dir/upload.sh");
