@@ -9,6 +9,14 @@ set -eu
 cd "$(dirname "$0")/.."
 sh test/deps.sh
 sh test/build.sh
+# A run that was killed (a session stopping, say) leaves pg_virtualenv's
+# cluster behind as root, and pg_virtualenv then refuses to start.  Drop it
+# when pg_virtualenv marked it as its own and no server runs on it.
+if [ -f /etc/postgresql/15/regress/.by_pg_virtualenv ] &&
+	pg_lsclusters -h 15 regress | awk '$4 != "down" { exit 1 }'; then
+	echo "Dropping cluster 15/regress left behind by an interrupted run"
+	pg_dropcluster 15 regress
+fi
 summary=$(mktemp)
 trap 'rm -f "$summary"' EXIT
 status=0
