@@ -12,10 +12,15 @@ sh test/build.sh
 # A run that was killed (a session stopping, say) leaves pg_virtualenv's
 # cluster behind as root, and pg_virtualenv then refuses to start.  Drop it
 # when pg_virtualenv marked it as its own and no server runs on it.
-if [ -f /etc/postgresql/15/regress/.by_pg_virtualenv ] &&
-	pg_lsclusters -h 15 regress | awk '$4 != "down" { exit 1 }'; then
+stale=/etc/postgresql/15/regress
+if [ -f "$stale/.by_pg_virtualenv" ] &&
+	! pg_lsclusters -h 15 2>/dev/null | awk '$2 == "regress" && $4 != "down" { found = 1 } END { exit !found }'; then
 	echo "Dropping cluster 15/regress left behind by an interrupted run"
-	pg_dropcluster 15 regress
+	rm -f "$stale/.by_pg_virtualenv"
+	if [ -f "$stale/postgresql.conf" ]; then
+		pg_dropcluster 15 regress
+	fi
+	rm -rf "$stale" /var/lib/postgresql/15/regress
 fi
 summary=$(mktemp)
 trap 'rm -f "$summary"' EXIT
