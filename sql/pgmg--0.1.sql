@@ -51,16 +51,16 @@ LANGUAGE C STRICT STABLE PARALLEL SAFE;
 
 COMMENT ON FUNCTION pgmg.version() IS 'version of the loaded pgmg library';
 
-CREATE FUNCTION pgmg.plan(files jsonb, allow_out_of_order boolean DEFAULT false,
+CREATE FUNCTION pgmg.plan(files jsonb DEFAULT NULL, allow_out_of_order boolean DEFAULT false,
 	OUT step integer, OUT action text, OUT object text, OUT file text,
 	OUT reason text, OUT statement text)
 RETURNS SETOF record
 AS 'MODULE_PATHNAME', 'pgmg_plan'
 LANGUAGE C CALLED ON NULL INPUT VOLATILE;
 
-COMMENT ON FUNCTION pgmg.plan(jsonb, boolean) IS 'the steps pgmg.apply() would run for these files; changes nothing';
+COMMENT ON FUNCTION pgmg.plan(jsonb, boolean) IS 'the steps pgmg.apply() would run for these files (null: the files loaded by pgmg.load()); changes nothing';
 
-CREATE FUNCTION pgmg.apply(files jsonb, allow_out_of_order boolean DEFAULT false,
+CREATE FUNCTION pgmg.apply(files jsonb DEFAULT NULL, allow_out_of_order boolean DEFAULT false,
 	lock_timeout text DEFAULT NULL,
 	OUT step integer, OUT action text, OUT object text, OUT file text,
 	OUT reason text, OUT statement text)
@@ -85,10 +85,52 @@ LANGUAGE C CALLED ON NULL INPUT VOLATILE;
 
 COMMENT ON FUNCTION pgmg.record_migration(text, text, double precision) IS 'record a migration the client ran outside a transaction (-- pgmg:no-transaction)';
 
-CREATE FUNCTION pgmg.status(files jsonb,
+CREATE FUNCTION pgmg.status(files jsonb DEFAULT NULL,
 	OUT kind text, OUT name text, OUT file text, OUT state text)
 RETURNS SETOF record
 AS 'MODULE_PATHNAME', 'pgmg_status_sql'
-LANGUAGE C STRICT VOLATILE;
+LANGUAGE C CALLED ON NULL INPUT VOLATILE;
 
 COMMENT ON FUNCTION pgmg.status(jsonb) IS 'each migration and managed object with its state compared with these files';
+
+/*
+ * The session API: a file set loaded once (kept in pg_temp.pgmg_loaded),
+ * queried with SQL, planned and applied without passing it again, and its
+ * tests run in savepoints.
+ */
+CREATE FUNCTION pgmg.load(files jsonb)
+RETURNS integer
+AS 'MODULE_PATHNAME', 'pgmg_load'
+LANGUAGE C STRICT VOLATILE;
+
+COMMENT ON FUNCTION pgmg.load(jsonb) IS 'keep this file set for the session: pgmg.source, pgmg.plan(), pgmg.apply(), pgmg.status() and pgmg.test() use it; returns the number of files';
+
+CREATE FUNCTION pgmg.source_files(
+	OUT path text, OUT "group" text, OUT name text, OUT directory text,
+	OUT extension text, OUT content text, OUT size bigint, OUT checksum text,
+	OUT is_test boolean)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'pgmg_source'
+LANGUAGE C STRICT VOLATILE;
+
+COMMENT ON FUNCTION pgmg.source_files() IS 'the files loaded by pgmg.load(), one row each';
+
+CREATE VIEW pgmg.source AS
+	SELECT path, "group", name, directory, extension, content, size, checksum, is_test
+	FROM pgmg.source_files();
+
+COMMENT ON VIEW pgmg.source IS 'the files loaded in this session by pgmg.load(): group is migrations, code or tests; checksum is the SHA-256 pgmg records';
+
+CREATE VIEW pgmg.plan_view AS
+	SELECT step, action, object, file, reason, statement
+	FROM pgmg.plan();
+
+COMMENT ON VIEW pgmg.plan_view IS 'the plan for the files loaded in this session, as pgmg.plan() returns it';
+
+CREATE PROCEDURE pgmg.test(pattern text DEFAULT NULL)
+AS 'MODULE_PATHNAME', 'pgmg_test'
+LANGUAGE C;
+
+COMMENT ON PROCEDURE pgmg.test(text) IS 'run the loaded tests whose path matches pattern (a regular expression; all when null), each in a savepoint rolled back afterwards, after its _setup.sql fixtures';
+
+GRANT SELECT ON pgmg.source, pgmg.plan_view TO PUBLIC;

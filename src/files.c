@@ -4,9 +4,11 @@
  *	  The file set: reading the jsonb argument of pgmg.plan()/pgmg.apply(),
  *	  validating it, hashing files and ordering migrations.
  *
- * The argument is {"migrations": {path: text, ...}, "code": {path: text}}.
- * A missing group means "not managed by this call"; an empty object means
- * "managed, and there are no files".  Every malformed input is an error
+ * The argument is {"migrations": {path: text, ...}, "code": {path: text},
+ * "tests": {path: text}}.  A missing group means "not managed by this
+ * call"; an empty object means "managed, and there are no files".  A code
+ * path with a __test__ or __tests__ directory component is a test, never
+ * code: it moves to the tests group.  Every malformed input is an error
  * raised before anything is read from or written to the database.
  *
  * Hashes are SHA-256 of the normalised text: a UTF-8 byte order mark,
@@ -33,6 +35,7 @@
 #include "pgmg.h"
 
 static List *read_group(JsonbValue *group, const char *name, bool is_code);
+static bool is_test_path(const char *path);
 static void check_path(const char *group, const char *path);
 static int	compare_files_by_path(const ListCell *a, const ListCell *b);
 static int	compare_files_numeric(const ListCell *a, const ListCell *b);
@@ -77,15 +80,39 @@ pgmg_read_files(Jsonb *files)
 				set->has_migrations = true;
 				set->migrations = read_group(&v, key, false);
 			}
+			else if (strcmp(key, "tests") == 0)
+				set->tests = list_concat(set->tests, read_group(&v, key, false));
 			else
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 						 errmsg("unknown file group \"%s\"", key),
-						 errdetail("The groups are \"migrations\" and \"code\".")));
+						 errdetail("The groups are \"migrations\", \"code\" and \"tests\".")));
 		}
 	}
 
+	/* tests kept among the code files are tests all the same */
+	if (set->code != NIL)
+	{
+		List	   *code = NIL;
+		ListCell   *lc;
+
+		foreach(lc, set->code)
+		{
+			PgmgFile   *file = lfirst(lc);
+
+			if (is_test_path(file->path))
+			{
+				file->is_code = false;
+				set->tests = lappend(set->tests, file);
+			}
+			else
+				code = lappend(code, file);
+		}
+		set->code = code;
+	}
+
 	list_sort(set->code, compare_files_by_path);
+	list_sort(set->tests, compare_files_by_path);
 	list_sort(set->migrations, compare_files_numeric);
 	return set;
 }
@@ -135,6 +162,30 @@ read_group(JsonbValue *group, const char *name, bool is_code)
 		}
 	}
 	return result;
+}
+
+/*
+ * is_test_path
+ *		Has the path a directory component named __test__ or __tests__?
+ */
+static bool
+is_test_path(const char *path)
+{
+	const char *p = path;
+
+	while (*p)
+	{
+		size_t		len = strcspn(p, "/");
+
+		if (p[len] == '/' &&
+			((len == 8 && strncmp(p, "__test__", 8) == 0) ||
+			 (len == 9 && strncmp(p, "__tests__", 9) == 0)))
+			return true;
+		p += len;
+		if (*p)
+			p++;
+	}
+	return false;
 }
 
 /*

@@ -2,7 +2,9 @@
  *
  * pgmg.c
  *	  Entry points of the pgmg extension: module magic and the
- *	  SQL-callable functions pgmg.version(), pgmg.plan() and pgmg.apply().
+ *	  SQL-callable functions pgmg.version(), pgmg.plan(), pgmg.apply(),
+ *	  pgmg.baseline(), pgmg.status() and pgmg.record_migration().  The
+ *	  session API (pgmg.load(), pgmg.source, pgmg.test()) is in session.c.
  *
  * Each call works in a private memory context, deleted before returning;
  * the result rows are materialized into the executor's tuplestore.  SPI is
@@ -140,7 +142,8 @@ pgmg_version(PG_FUNCTION_ARGS)
 
 /*
  * pgmg.plan(files jsonb, allow_out_of_order boolean) returns the steps apply
- * would run.  Read-only.
+ * would run.  Read-only.  Null files (the default) mean the file set this
+ * session loaded with pgmg.load(); so for apply and status.
  */
 Datum
 pgmg_plan(PG_FUNCTION_ARGS)
@@ -178,11 +181,6 @@ plan_or_apply(FunctionCallInfo fcinfo, bool apply)
 	double		execute_ms = 0;
 	double		record_ms = 0;
 
-	if (PG_ARGISNULL(0))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("files must not be null")));
-	files = PG_GETARG_JSONB_P(0);
 	if (apply && PG_NARGS() > 2 && !PG_ARGISNULL(2))
 		lock_timeout = text_to_cstring(PG_GETARG_TEXT_PP(2));
 
@@ -193,6 +191,7 @@ plan_or_apply(FunctionCallInfo fcinfo, bool apply)
 	callcxt = begin_call(&oldcxt);
 
 	start = GetCurrentTimestamp();
+	files = PG_ARGISNULL(0) ? pgmg_loaded_files() : PG_GETARG_JSONB_P(0);
 	set = pgmg_read_files(files);
 	read_ms = pgmg_elapsed_ms(start);
 	start = GetCurrentTimestamp();
@@ -281,14 +280,15 @@ pgmg_baseline(PG_FUNCTION_ARGS)
 Datum
 pgmg_status_sql(PG_FUNCTION_ARGS)
 {
-	Jsonb	   *files = PG_GETARG_JSONB_P(0);
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	MemoryContext callcxt;
 	MemoryContext oldcxt;
+	Jsonb	   *files;
 	ListCell   *lc;
 
 	InitMaterializedSRF(fcinfo, 0);
 	callcxt = begin_call(&oldcxt);
+	files = PG_ARGISNULL(0) ? pgmg_loaded_files() : PG_GETARG_JSONB_P(0);
 	foreach(lc, pgmg_status(pgmg_read_files(files)))
 	{
 		PgmgStatusRow *row = lfirst(lc);

@@ -90,6 +90,7 @@ typedef struct PgmgFileSet
 	bool		has_migrations; /* "migrations" key present */
 	List	   *code;			/* PgmgFile *, sorted by path */
 	List	   *migrations;		/* PgmgFile *, sorted numeric-aware */
+	List	   *tests;			/* PgmgFile *, sorted by path; never planned */
 } PgmgFileSet;
 
 extern PgmgFileSet *pgmg_read_files(Jsonb *files);
@@ -309,6 +310,11 @@ typedef struct PgmgStatusRow
 extern PgmgPlan *pgmg_make_plan(PgmgFileSet *files, bool allow_out_of_order);
 extern List *pgmg_status(PgmgFileSet *files);
 extern const char *pgmg_action_name(PgmgAction action);
+
+/*
+ * session.c: the loaded file set and its tests
+ */
+extern Jsonb *pgmg_loaded_files(void);
 
 /*
  * execute.c: running a plan
