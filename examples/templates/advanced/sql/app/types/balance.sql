@@ -1,0 +1,6 @@
+CREATE TYPE app.balance AS (
+    account_id bigint,
+    credits numeric,
+    debits numeric,
+    total numeric
+);
