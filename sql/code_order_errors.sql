@@ -116,7 +116,7 @@ SELECT * FROM pgmg.plan('{"code": {"../a.sql": "CREATE VIEW x AS SELECT 1"}}');
 SELECT * FROM pgmg.plan('{"code": {"a/../../b.sql": "CREATE VIEW x AS SELECT 1"}}');
 SELECT * FROM pgmg.plan('{"code": {"": "CREATE VIEW x AS SELECT 1"}}');
 SELECT * FROM pgmg.plan('{"code": {"/etc/x.sql": "CREATE VIEW x AS SELECT 1"}}');
-SELECT * FROM pgmg.plan('{"tests": {}}');
+SELECT * FROM pgmg.plan('{"seeds": {}}');
 \echo :LAST_ERROR_SQLSTATE
 
 -- apply must see what a concurrent apply it waited for committed: it
