@@ -4,7 +4,8 @@
 #   make installcheck         pg_regress suites (sql/*.sql against expected/*.out)
 #   make test                 everything: installs dependencies, throwaway cluster,
 #                             pg_regress + pgTAP + client tests; ends "N passed, N failed"
-#   make demo                 installs dependencies and runs bin/pgmg on examples/
+#   make demo                 installs dependencies and runs bin/pgmg on a project
+#                             made from examples/templates/basic
 #   make bench                benchmarks against plain psql (BENCH_ARGS=--runs 3 ...)
 #
 # make test and make demo work before PostgreSQL is installed: they install it.
