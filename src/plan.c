@@ -840,7 +840,7 @@ is_view(const ObjectAddress *addr)
 static void
 warn_lock_table(PgmgPlan *plan)
 {
-	int			limit = max_locks_per_xact * (MaxConnections + max_prepared_xacts);
+	int			limit = max_locks_per_xact * (MaxBackends + max_prepared_xacts);
 	int			n = 0;
 	ListCell   *lc;
 
@@ -855,7 +855,7 @@ warn_lock_table(PgmgPlan *plan)
 	if (n > limit)
 		ereport(WARNING,
 				(errmsg("this plan drops or creates %d objects, more than the lock table holds (%d)", n, limit),
-				 errdetail("Every object dropped or created stays locked until the transaction ends; the lock table holds max_locks_per_transaction * (max_connections + max_prepared_transactions) locks."),
+				 errdetail("Every object dropped or created stays locked until the transaction ends; the lock table holds max_locks_per_transaction * (max_connections + background processes + max_prepared_transactions) locks, shared by all sessions."),
 				 errhint("Raise max_locks_per_transaction (now %d) and restart the server, or apply the change in smaller steps.",
 						 max_locks_per_xact)));
 }

@@ -71,6 +71,48 @@ unlike() {
 	esac
 }
 
+# as_postgres CMD...: run CMD as the postgres user when root, else as is
+as_postgres() {
+	if [ "$(id -u)" = 0 ]; then
+		(cd / && runuser -u postgres -- "$@")
+	else
+		"$@"
+	fi
+}
+
+# server_start DATADIR [SETTING...]: start a private server on the data
+# directory, its socket in the directory above it and no TCP, with the
+# extra postgresql.conf lines given; prints the libpq connection string of
+# the test database on it
+server_start() {
+	datadir=$1
+	shift
+	base=$(dirname "$datadir")
+	{
+		echo "listen_addresses = ''"
+		echo "unix_socket_directories = '$base'"
+		echo "port = 5499"
+		for setting in "$@"; do
+			echo "$setting"
+		done
+	} >>"$datadir/postgresql.conf"
+	echo "local all all trust" >"$datadir/pg_hba.conf"
+	touch "$datadir/pg_ident.conf"
+	[ "$(id -u)" != 0 ] || chown -R postgres "$base"
+	as_postgres pg_ctl -D "$datadir" -l "$base/server.log" -w -t 60 start >/dev/null ||
+		{
+			cat "$base/server.log" >&2
+			return 1
+		}
+	if [ "$(id -u)" = 0 ]; then server_user=postgres; else server_user=$(id -un); fi
+	printf 'host=%s port=5499 user=%s dbname=%s' "$base" "$server_user" "$PGDATABASE"
+}
+
+# server_stop DATADIR: stop a server started by server_start
+server_stop() {
+	as_postgres pg_ctl -D "$1" -m immediate -w stop >/dev/null 2>&1 || true
+}
+
 # sql QUERY: run QUERY in the test database; unaligned, tuples only
 sql() {
 	psql -X -q -At -v ON_ERROR_STOP=1 -c "$1"
