@@ -232,6 +232,24 @@ SELECT count(*) FROM pgmg.plan(pg_temp.files());
 SELECT count(*) FROM pgmg.apply(pg_temp.files());
 ROLLBACK;
 
+-- drift is first checked from the versions of the catalog rows recorded
+-- with the fingerprint: untouched objects are not fingerprinted again; a
+-- change of owner writes new row versions but the same fingerprint, so it
+-- is not drift; a change of definition is
+DELETE FROM pgmg.pgmg_state;
+CREATE TEMP TABLE dr AS SELECT '{"code": {"dr.sql": "CREATE VIEW app.dr AS SELECT 1 AS one;", "drf.sql": "CREATE FUNCTION app.drf() RETURNS int LANGUAGE sql RETURN 1;", "drt.sql": "CREATE TYPE app.drt AS ENUM (''a'');"}}'::jsonb AS j;
+SELECT count(*) FROM pgmg.apply((SELECT j FROM dr));
+SELECT object_name, catalog_version ~ '^([0-9]+:[0-9]+:[0-9]+;)+$' AS versioned
+  FROM pgmg.pgmg_state ORDER BY object_name;
+SELECT kind, name, state FROM pgmg.status((SELECT j FROM dr)) ORDER BY name;
+ALTER VIEW app.dr OWNER TO pgmg_reader;
+ALTER FUNCTION app.drf() OWNER TO pgmg_reader;
+SELECT kind, name, state FROM pgmg.status((SELECT j FROM dr)) ORDER BY name;
+CREATE OR REPLACE VIEW app.dr AS SELECT 2 AS one;
+CREATE OR REPLACE FUNCTION app.drf() RETURNS int LANGUAGE sql RETURN 2;
+ALTER TYPE app.drt ADD VALUE 'b';
+SELECT kind, name, state FROM pgmg.status((SELECT j FROM dr)) ORDER BY name;
+
 SET client_min_messages = warning;
 DROP SCHEMA app CASCADE;
 RESET client_min_messages;

@@ -27,6 +27,7 @@ CREATE TABLE pgmg.pgmg_state (
 	obj_names	text[] NOT NULL,
 	obj_args	text[] NOT NULL DEFAULT '{}',
 	fingerprint	text NOT NULL,
+	catalog_version text,	-- xmin:block:offset of the catalog rows fingerprinted; equal means unchanged
 	decorations	text NOT NULL DEFAULT ''	-- what the file set itself: a(cl), c(omment), k (column comments), o(wner)
 );
 

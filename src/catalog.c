@@ -64,6 +64,7 @@
 #include "pgmg.h"
 
 static void hash_catalog_row(StringInfo buf, Oid classid, Oid objid);
+static void append_row_version(StringInfo buf, HeapTuple tup);
 static void append_type_shape(StringInfo buf, Oid typid);
 static Oid	resolve_type(const char *text);
 static Oid	relation_in(const char *schema, const char *name);
@@ -377,6 +378,99 @@ pgmg_fingerprint(const ObjectAddress *addr)
 	pgmg_hash_text(buf.data, hash);
 	pfree(buf.data);
 	return hash;
+}
+
+/*
+ * pgmg_catalog_version
+ *		Which versions of the catalog rows a fingerprint reads are current:
+ *		each row's inserting transaction and place ("xmin:block:offset").
+ *		Changing a row writes a new version of it, so an unchanged value
+ *		means an unchanged fingerprint, found without reading (or
+ *		decompressing) the rows' contents.  NULL for types, whose
+ *		fingerprints read more rows than this follows.
+ *
+ * Rows changed in place (heap_inplace_update: pg_class statistics) keep
+ * their version, but no fingerprint reads those columns.
+ */
+char *
+pgmg_catalog_version(const ObjectAddress *addr)
+{
+	StringInfoData buf;
+	HeapTuple	tup;
+
+	if (addr->classId == TypeRelationId)
+		return NULL;
+
+	initStringInfo(&buf);
+	if (addr->classId == RelationRelationId)
+	{
+		tup = SearchSysCache2(RULERELNAME, ObjectIdGetDatum(addr->objectId),
+							  CStringGetDatum(ViewSelectRuleName));
+		if (HeapTupleIsValid(tup))
+		{
+			append_row_version(&buf, tup);
+			ReleaseSysCache(tup);
+		}
+		tup = SearchSysCache1(RELOID, ObjectIdGetDatum(addr->objectId));
+		if (HeapTupleIsValid(tup))
+		{
+			append_row_version(&buf, tup);
+			ReleaseSysCache(tup);
+		}
+	}
+	else
+	{
+		int			cacheid = get_object_catcache_oid(addr->classId);
+
+		if (cacheid >= 0)
+		{
+			tup = SearchSysCache1(cacheid, ObjectIdGetDatum(addr->objectId));
+			if (HeapTupleIsValid(tup))
+			{
+				append_row_version(&buf, tup);
+				ReleaseSysCache(tup);
+			}
+		}
+		else
+		{
+			Relation	rel = table_open(addr->classId, AccessShareLock);
+
+			tup = get_catalog_object_by_oid(rel, get_object_attnum_oid(addr->classId),
+											addr->objectId);
+			if (HeapTupleIsValid(tup))
+				append_row_version(&buf, tup);
+			table_close(rel, AccessShareLock);
+		}
+	}
+	return buf.data;
+}
+
+/*
+ * pgmg_drifted
+ *		Has a managed object (resolved) changed since pgmg recorded it?
+ *		The full fingerprint is taken only when its catalog rows are not
+ *		the versions recorded with it.
+ */
+bool
+pgmg_drifted(PgmgStateObj *obj)
+{
+	char	   *version;
+
+	if (obj->catalog_version)
+	{
+		version = pgmg_catalog_version(&obj->addr);
+		if (version && strcmp(version, obj->catalog_version) == 0)
+			return false;
+	}
+	return strcmp(pgmg_fingerprint(&obj->addr), obj->fingerprint) != 0;
+}
+
+static void
+append_row_version(StringInfo buf, HeapTuple tup)
+{
+	appendStringInfo(buf, "%u:%u:%u;", HeapTupleHeaderGetRawXmin(tup->t_data),
+					 ItemPointerGetBlockNumber(&tup->t_self),
+					 ItemPointerGetOffsetNumber(&tup->t_self));
 }
 
 /*

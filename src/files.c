@@ -231,18 +231,24 @@ check_path(const char *group, const char *path)
 void
 pgmg_hash_text(const char *text, char *out)
 {
-	StringInfoData buf;
 	const char *p = text;
 	pg_cryptohash_ctx *ctx;
 	uint8		digest[PG_SHA256_DIGEST_LENGTH];
+	int			newlines = 0;	/* line ends not yet hashed */
+	bool		ok = true;
 	int			i;
 
 	if ((unsigned char) p[0] == 0xEF && (unsigned char) p[1] == 0xBB &&
 		(unsigned char) p[2] == 0xBF)
 		p += 3;
 
-	initStringInfo(&buf);
-	while (*p)
+	/*
+	 * Hash line by line, without copying: a line's end is hashed only once
+	 * some text follows it, so blank lines at the end do not count.
+	 */
+	ctx = pg_cryptohash_create(PG_SHA256);
+	ok = pg_cryptohash_init(ctx) >= 0;
+	while (*p && ok)
 	{
 		const char *eol = strchr(p, '\n');
 		const char *end = eol ? eol : p + strlen(p);
@@ -251,24 +257,22 @@ pgmg_hash_text(const char *text, char *out)
 		while (last > p && (last[-1] == ' ' || last[-1] == '\t' ||
 							last[-1] == '\r'))
 			last--;
-		appendBinaryStringInfo(&buf, p, last - p);
-		appendStringInfoChar(&buf, '\n');
+		if (last > p)
+		{
+			for (; newlines > 0 && ok; newlines--)
+				ok = pg_cryptohash_update(ctx, (const uint8 *) "\n", 1) >= 0;
+			ok = ok && pg_cryptohash_update(ctx, (const uint8 *) p, last - p) >= 0;
+		}
+		newlines++;
 		p = eol ? eol + 1 : end;
 	}
-	while (buf.len > 0 && buf.data[buf.len - 1] == '\n')
-		buf.data[--buf.len] = '\0';
-
-	ctx = pg_cryptohash_create(PG_SHA256);
-	if (pg_cryptohash_init(ctx) < 0 ||
-		pg_cryptohash_update(ctx, (uint8 *) buf.data, buf.len) < 0 ||
-		pg_cryptohash_final(ctx, digest, sizeof(digest)) < 0)
+	if (!ok || pg_cryptohash_final(ctx, digest, sizeof(digest)) < 0)
 		elog(ERROR, "could not compute SHA-256: %s", pg_cryptohash_error(ctx));
 	pg_cryptohash_free(ctx);
 
 	for (i = 0; i < PG_SHA256_DIGEST_LENGTH; i++)
 		sprintf(out + 2 * i, "%02x", digest[i]);
 	out[PGMG_HASH_LEN - 1] = '\0';
-	pfree(buf.data);
 }
 
 /*

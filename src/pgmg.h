@@ -203,6 +203,8 @@ extern void pgmg_identify(const ObjectAddress *addr, char **kind,
 extern bool pgmg_resolve(const char *kind, List *names, List *args,
 						 ObjectAddress *addr);
 extern char *pgmg_fingerprint(const ObjectAddress *addr);
+extern char *pgmg_catalog_version(const ObjectAddress *addr);
+extern bool pgmg_drifted(PgmgStateObj *obj);
 extern ObjectAddress pgmg_owning_object(const ObjectAddress *addr,
 										bool *droppable);
 extern List *pgmg_direct_dependents(const ObjectAddress *addr);
@@ -236,6 +238,7 @@ struct PgmgStateObj
 	List	   *names;			/* char * */
 	List	   *args;			/* char * */
 	char	   *fingerprint;
+	char	   *catalog_version;	/* rows the fingerprint was taken from */
 	char	   *decorations;	/* letters: a(cl) c(omment) k o(wner) */
 	ObjectAddress addr;			/* resolved now; InvalidOid if missing */
 	bool		dropping;		/* will be dropped by the plan */

@@ -253,7 +253,7 @@ pgmg_status(PgmgFileSet *files)
 			row->state = "modified";
 		else if (!OidIsValid(obj->addr.objectId))
 			row->state = "missing";
-		else if (strcmp(pgmg_fingerprint(&obj->addr), obj->fingerprint) != 0)
+		else if (pgmg_drifted(obj))
 			row->state = "drift";
 		else
 			row->state = "ok";
@@ -379,7 +379,7 @@ classify_files(PlanCtx *ctx)
 
 				if (!OidIsValid(obj->addr.objectId))
 					reason = psprintf("drift: %s is missing", obj->object_name);
-				else if (strcmp(pgmg_fingerprint(&obj->addr), obj->fingerprint) != 0)
+				else if (pgmg_drifted(obj))
 					reason = psprintf("drift: %s was changed outside pgmg",
 									  obj->object_name);
 				else

@@ -46,7 +46,7 @@ pgmg_load_state(void)
 	uint64		i;
 
 	ret = SPI_execute("SELECT object_name, object_hash, file, kind, identity, "
-					  "obj_names, obj_args, fingerprint, decorations "
+					  "obj_names, obj_args, fingerprint, decorations, catalog_version "
 					  "FROM pgmg.pgmg_state ORDER BY object_name", true, 0);
 	if (ret != SPI_OK_SELECT)
 		elog(ERROR, "could not read pgmg.pgmg_state: %s", SPI_result_code_string(ret));
@@ -70,6 +70,7 @@ pgmg_load_state(void)
 		obj->args = text_array_to_list(d, isnull);
 		obj->fingerprint = SPI_getvalue(tup, desc, 8);
 		obj->decorations = SPI_getvalue(tup, desc, 9);
+		obj->catalog_version = SPI_getvalue(tup, desc, 10);
 		result = lappend(result, obj);
 	}
 	SPI_freetuptable(SPI_tuptable);
@@ -165,24 +166,25 @@ pgmg_forget_file(const char *path)
 void
 pgmg_record_file(PgmgFile *file)
 {
-	Oid			types[9] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID,
-	TEXTARRAYOID, TEXTARRAYOID, TEXTOID, TEXTOID};
+	Oid			types[10] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID,
+	TEXTARRAYOID, TEXTARRAYOID, TEXTOID, TEXTOID, TEXTOID};
 	ListCell   *lc;
 
 	pgmg_forget_file(file->path);
 	if (upsert_plan == NULL)
 		upsert_plan = prepare_kept("INSERT INTO pgmg.pgmg_state AS s (object_name, object_hash, "
 								   "file, kind, identity, obj_names, obj_args, fingerprint, "
-								   "decorations) "
-								   "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) "
+								   "decorations, catalog_version) "
+								   "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) "
 								   "ON CONFLICT (object_name) DO UPDATE SET "
 								   "object_hash = excluded.object_hash, file = excluded.file, "
 								   "kind = excluded.kind, identity = excluded.identity, "
 								   "obj_names = excluded.obj_names, obj_args = excluded.obj_args, "
 								   "fingerprint = excluded.fingerprint, "
 								   "decorations = excluded.decorations, "
+								   "catalog_version = excluded.catalog_version, "
 								   "last_applied = pg_catalog.now()",
-								   9, types);
+								   10, types);
 
 	foreach(lc, file->defs)
 	{
@@ -192,7 +194,9 @@ pgmg_record_file(PgmgFile *file)
 		char	   *identity;
 		List	   *names;
 		List	   *args;
-		Datum		values[9];
+		Datum		values[10];
+		char		nulls[10] = "          ";
+		char	   *version;
 		int			ret;
 
 		if (!pgmg_lookup_def(def, &addr))
@@ -213,7 +217,12 @@ pgmg_record_file(PgmgFile *file)
 		values[6] = list_to_text_array(args);
 		values[7] = CStringGetTextDatum(pgmg_fingerprint(&addr));
 		values[8] = CStringGetTextDatum(pgmg_file_decorations(file));
-		ret = SPI_execute_plan(upsert_plan, values, NULL, false, 0);
+		version = pgmg_catalog_version(&addr);
+		if (version)
+			values[9] = CStringGetTextDatum(version);
+		else
+			nulls[9] = 'n';
+		ret = SPI_execute_plan(upsert_plan, values, nulls, false, 0);
 		if (ret != SPI_OK_INSERT)
 			elog(ERROR, "could not update pgmg.pgmg_state: %s", SPI_result_code_string(ret));
 	}

@@ -118,6 +118,12 @@ sql() {
 	psql -X -q -At -v ON_ERROR_STOP=1 -c "$1"
 }
 
+# bail_out REASON: stop the whole test, telling the TAP harness why
+bail_out() {
+	printf 'Bail out! %s\n' "$1"
+	exit 1
+}
+
 done_testing() {
 	printf '1..%d\n' "$tap_count"
 	[ "$tap_failed" -eq 0 ]

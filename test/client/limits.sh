@@ -13,14 +13,14 @@ cd "$scratch" || exit 1
 # a server whose lock table holds 10 * (5 connections + 2 background
 # processes) = 70 locks
 small=$(mktemp -d)
+trap 'server_stop "$small/data"; rm -rf "$small"; cleanup' EXIT
 [ "$(id -u)" != 0 ] || chown postgres "$small"
 as_postgres initdb -D "$small/data" -A trust -E UTF8 --no-sync >"$small/initdb.log" 2>&1
 ok $? "initdb makes a private cluster"
 conn=$(server_start "$small/data" "max_connections = 5" "superuser_reserved_connections = 1" \
 	"max_locks_per_transaction = 10" "autovacuum_max_workers = 1" "max_worker_processes = 0" \
-	"max_wal_senders = 0" "fsync = off")
-ok $? "it starts with max_locks_per_transaction = 10 and max_connections = 5"
-trap 'server_stop "$small/data"; rm -rf "$small"; cleanup' EXIT
+	"max_wal_senders = 0" "fsync = off") || bail_out "the private server did not start"
+ok 0 "it starts with max_locks_per_transaction = 10 and max_connections = 5"
 psql -X -q -d "$(printf '%s' "$conn" | sed 's/dbname=.*/dbname=postgres/')" \
 	-c "CREATE DATABASE $PGDATABASE" -c "CREATE DATABASE ${PGDATABASE}_2" 2>/dev/null
 ok $? "with two test databases"

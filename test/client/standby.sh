@@ -18,9 +18,14 @@ standby=$(mktemp -d)
 [ "$(id -u)" != 0 ] || chown postgres "$standby"
 as_postgres pg_basebackup -D "$standby/data" -R -X stream -c fast >"$standby/basebackup.log" 2>&1
 ok $? "pg_basebackup makes a standby"
-conn=$(server_start "$standby/data" "hot_standby = on")
-ok $? "the standby starts"
+# a standby needs the primary's limits, or higher
+limits=$(sql "SELECT string_agg(name || ' = ' || setting, ',') FROM pg_settings WHERE name IN ('max_connections', 'max_locks_per_transaction', 'max_worker_processes', 'max_prepared_transactions', 'max_wal_senders')")
 trap 'server_stop "$standby/data"; rm -rf "$standby"; cleanup' EXIT
+IFS=,
+# shellcheck disable=SC2086
+conn=$(server_start "$standby/data" "hot_standby = on" $limits) || bail_out "the standby did not start"
+unset IFS
+ok 0 "the standby starts"
 is "$(psql -X -At -d "$conn" -c 'SELECT pg_is_in_recovery()')" t "it is in recovery"
 
 # the files change after the backup
