@@ -95,7 +95,6 @@ static TypeName *defelem_type(List *definition, const char *name);
 static bool function_replaceable(CreateFunctionStmt *stmt, Oid funcoid);
 static bool enum_replaceable(PgmgDef *def, CreateEnumStmt *stmt, List **sql);
 static char *or_replace_text(PgmgStmt *stmt);
-static int	skip_blanks(const char *text, int pos, int end);
 
 /*
  * pgmg_parse_file
@@ -178,7 +177,7 @@ split_statements(PgmgFile *file)
 		if (len == 0)
 			len = strlen(file->content) - rs->stmt_location;
 		/* start at the first token, after blanks and comments */
-		stmt->location = skip_blanks(file->content, rs->stmt_location,
+		stmt->location = pgmg_skip_blanks(file->content, rs->stmt_location,
 									 rs->stmt_location + len);
 		len -= stmt->location - rs->stmt_location;
 		stmt->len = len;
@@ -192,12 +191,12 @@ split_statements(PgmgFile *file)
 }
 
 /*
- * skip_blanks
+ * pgmg_skip_blanks
  *		The offset of the first byte at or after pos that is neither white
  *		space nor inside a -- or (nested) block comment; end at most.
  */
-static int
-skip_blanks(const char *text, int pos, int end)
+int
+pgmg_skip_blanks(const char *text, int pos, int end)
 {
 	while (pos < end)
 	{

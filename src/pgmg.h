@@ -177,6 +177,7 @@ typedef struct PgmgTarget
 } PgmgTarget;
 
 extern void pgmg_parse_file(PgmgFile *file);
+extern int	pgmg_skip_blanks(const char *text, int pos, int end);
 extern void pgmg_parse_migration(PgmgFile *file);
 extern bool pgmg_resolve_target(PgmgTarget *target, ObjectAddress *addr);
 extern bool pgmg_lookup_def(PgmgDef *def, ObjectAddress *addr);

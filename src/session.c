@@ -30,8 +30,6 @@
  */
 #include "postgres.h"
 
-#include <ctype.h>
-
 #include "access/xact.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_collation.h"
@@ -59,7 +57,6 @@ static void emit_source_rows(ReturnSetInfo *rsinfo, List *files,
 							 const char *group, bool is_test);
 static bool is_fixture(PgmgFile *file);
 static List *fixtures_for(List *tests, PgmgFile *test);
-static int	skip_blanks(const char *text, int start, int end);
 static void run_file(PgmgFile *file, StringInfo failures);
 static void finish_pgtap(void);
 static double run_test(PgmgFile *test, List *fixtures);
@@ -250,38 +247,6 @@ fixtures_for(List *tests, PgmgFile *test)
 }
 
 /*
- * skip_blanks
- *		The offset of the first token at or after start (before end):
- *		white space and comments skipped, so that errors name the line the
- *		statement starts on.
- */
-static int
-skip_blanks(const char *text, int start, int end)
-{
-	while (start < end)
-	{
-		if (isspace((unsigned char) text[start]))
-			start++;
-		else if (text[start] == '-' && text[start + 1] == '-')
-		{
-			while (start < end && text[start] != '\n')
-				start++;
-		}
-		else if (text[start] == '/' && text[start + 1] == '*')
-		{
-			const char *close = strstr(text + start + 2, "*/");
-
-			if (close == NULL || close - text + 2 > end)
-				break;
-			start = close - text + 2;
-		}
-		else
-			break;
-	}
-	return start;
-}
-
-/*
  * run_file
  *		Run a test or fixture statement by statement, under an error
  *		context that names its file and line.  Rows a statement returns
@@ -308,7 +273,7 @@ run_file(PgmgFile *file, StringInfo failures)
 		uint64		i;
 		int			ret;
 
-		start = skip_blanks(file->content, start, end);
+		start = pgmg_skip_blanks(file->content, start, end);
 		pgmg_push_file_context(&cb, file, start, NULL);
 		ret = SPI_execute(pnstrdup(file->content + start, end - start), false, 0);
 		if (ret == SPI_ERROR_TRANSACTION)
