@@ -141,6 +141,24 @@ is "$(sql "SELECT count(*) FROM pg_views WHERE viewname = 'big_items'")" 1 "the 
 cd "$scratch" || exit 1
 like "$(pgmg test --project proj)" "2 passed, 0 failed" "--project DIR runs the project in DIR"
 
+# pgTAP assertions inside tests
+mkdir -p tap/sql/__test__
+sql 'CREATE EXTENSION IF NOT EXISTS pgtap' >/dev/null
+cat >tap/sql/__test__/test_tap.sql <<'EOF'
+SELECT plan(2);
+SELECT ok(true, 'truth holds');
+SELECT is(1 + 1, 2, 'arithmetic holds');
+EOF
+out=$(pgmg test --code-dir=tap/sql 2>&1); status=$?
+is "$status" 0 "a test whose pgTAP assertions pass passes"
+like "$out" "PASS  __test__/test_tap.sql" "and is reported"
+sed 's/1 + 1, 2/1 + 1, 3/' tap/sql/__test__/test_tap.sql >tap/t.sql && mv tap/t.sql tap/sql/__test__/test_tap.sql
+out=$(pgmg test --code-dir=tap/sql 2>&1); status=$?
+is "$status" 1 "a failed pgTAP assertion fails the test"
+like "$out" "1 test failed of 2" "with pgTAP's count"
+like "$out" "not ok 2 - arithmetic holds" "and the failed assertion"
+sql 'DROP EXTENSION pgtap' >/dev/null
+
 # templates
 like "$(pgmg templates)" "basic" "templates lists basic"
 like "$(pgmg templates)" "advanced" "and advanced"
