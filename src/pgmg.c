@@ -109,13 +109,24 @@ begin_call(MemoryContext *oldcxt)
 {
 	MemoryContext callcxt = AllocSetContextCreate(CurrentMemoryContext, "pgmg call",
 												  ALLOCSET_DEFAULT_SIZES);
-	int			ret;
 
 	*oldcxt = MemoryContextSwitchTo(callcxt);
-	if ((ret = SPI_connect()) != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(ret));
+	pgmg_spi_connect();
 	MemoryContextSwitchTo(callcxt);
 	return callcxt;
+}
+
+/*
+ * pgmg_spi_connect
+ *		SPI_connect, an error if it fails.
+ */
+void
+pgmg_spi_connect(void)
+{
+	int			ret;
+
+	if ((ret = SPI_connect()) != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(ret));
 }
 
 /*
@@ -317,12 +328,10 @@ pgmg_record_migration_sql(PG_FUNCTION_ARGS)
 	char	   *content = text_to_cstring(PG_GETARG_TEXT_PP(1));
 	double		duration = PG_ARGISNULL(2) ? -1 : PG_GETARG_FLOAT8(2);
 	char		hash[PGMG_HASH_LEN];
-	int			ret;
 
 	lock_and_refresh("pgmg.record_migration()");
 	pgmg_hash_text(content, hash);
-	if ((ret = SPI_connect()) != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(ret));
+	pgmg_spi_connect();
 	pgmg_record_migration(name, hash, duration, false);
 	SPI_finish();
 	PopActiveSnapshot();

@@ -30,6 +30,7 @@
 /* pgmg.c: GUCs */
 extern bool pgmg_timing;
 extern void _PG_init(void);
+extern void pgmg_spi_connect(void);
 
 /* key of the transaction-scoped advisory lock that serializes applies */
 #define PGMG_LOCK_KEY INT64CONST(0x70676d6701)

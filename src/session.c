@@ -52,7 +52,6 @@ PG_FUNCTION_INFO_V1(pgmg_source);
 PG_FUNCTION_INFO_V1(pgmg_test);
 
 static Oid	loaded_relid(void);
-static void spi_connect(void);
 static void emit_source_rows(ReturnSetInfo *rsinfo, List *files,
 							 const char *group, bool is_test);
 static bool is_fixture(PgmgFile *file);
@@ -73,15 +72,6 @@ loaded_relid(void)
 							NoLock, true);
 }
 
-static void
-spi_connect(void)
-{
-	int			ret;
-
-	if ((ret = SPI_connect()) != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(ret));
-}
-
 /*
  * pgmg_loaded_files
  *		The file set this session loaded, copied into the current memory
@@ -96,22 +86,24 @@ pgmg_loaded_files(void)
 	Datum		d;
 	int			ret;
 
-	if (!OidIsValid(loaded_relid()))
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("no files are loaded in this session"),
-				 errhint("Call pgmg.load(files) first, or pass the files as an argument.")));
-	ret = SPI_execute("SELECT files FROM pg_temp.pgmg_loaded", true, 1);
-	if (ret != SPI_OK_SELECT)
-		elog(ERROR, "could not read pg_temp.pgmg_loaded: %s", SPI_result_code_string(ret));
-	if (SPI_processed == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("no files are loaded in this session"),
-				 errhint("Call pgmg.load(files) first, or pass the files as an argument.")));
-	d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
-	MemoryContextSwitchTo(cxt);
-	return DatumGetJsonbPCopy(d);
+	if (OidIsValid(loaded_relid()))
+	{
+		ret = SPI_execute("SELECT files FROM pg_temp.pgmg_loaded", true, 1);
+		if (ret != SPI_OK_SELECT)
+			elog(ERROR, "could not read pg_temp.pgmg_loaded: %s",
+				 SPI_result_code_string(ret));
+		if (SPI_processed > 0)
+		{
+			d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+			MemoryContextSwitchTo(cxt);
+			return DatumGetJsonbPCopy(d);
+		}
+	}
+	ereport(ERROR,
+			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+			 errmsg("no files are loaded in this session"),
+			 errhint("Call pgmg.load(files) first, or pass the files as an argument.")));
+	return NULL;				/* keep compiler quiet */
 }
 
 /*
@@ -127,7 +119,7 @@ pgmg_load(PG_FUNCTION_ARGS)
 	Datum		args[1];
 	int			ret;
 
-	spi_connect();
+	pgmg_spi_connect();
 	if (!OidIsValid(loaded_relid()))
 	{
 		ret = SPI_execute("CREATE TEMPORARY TABLE pgmg_loaded ("
@@ -166,7 +158,7 @@ pgmg_source(PG_FUNCTION_ARGS)
 
 	InitMaterializedSRF(fcinfo, 0);
 	cxt = CurrentMemoryContext;
-	spi_connect();
+	pgmg_spi_connect();
 	MemoryContextSwitchTo(cxt);
 	set = pgmg_read_files(pgmg_loaded_files());
 	SPI_finish();
@@ -395,7 +387,7 @@ pgmg_test(PG_FUNCTION_ARGS)
 	ListCell   *lc;
 	int			passed = 0;
 
-	spi_connect();
+	pgmg_spi_connect();
 	MemoryContextSwitchTo(cxt);
 	set = pgmg_read_files(pgmg_loaded_files());
 
