@@ -130,6 +130,12 @@ expected=$( (cd sql && find . -name '__test__' -prune -o -name '*.sql' -print | 
 is "$(pgmg deploy 2>/dev/null | grep '\.sql ' | sed 's/^ *//' | LC_ALL=C sort)" "$(printf '%s\n' "$expected" | LC_ALL=C sort)" "pgmg.source content equals the files byte for byte"
 rm deploy.sql sql/views/crlf.sql
 
+# params reach a migration that runs outside a transaction too
+printf -- '-- pgmg:no-transaction\nCREATE TABLE outside_env AS SELECT current_setting(%s) AS env;\n' "'pgmg.param.env'" >migrations/002_outside.sql
+out=$(pgmg apply --param env=outside 2>&1); status=$?
+is "$status" 0 "apply runs a no-transaction migration that reads a param"
+is "$(sql "SELECT env FROM outside_env")" "outside" "and the param reached it"
+
 # without a deploy.sql, deploy is apply
 echo 'CREATE VIEW big_items AS SELECT id FROM items WHERE qty > 10;' >sql/views/big_items.sql
 out=$(pgmg deploy 2>&1); status=$?
