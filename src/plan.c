@@ -121,6 +121,8 @@ static void wrap_target(PlanCtx *ctx, const ObjectAddress *target, bool breaking
 static void preserve(PlanCtx *ctx, const ObjectAddress *addr, const char *reason);
 static bool is_view(const ObjectAddress *addr);
 static void warn_lock_table(PgmgPlan *plan);
+static PgmgStatusRow *status_row(const char *kind, const char *name,
+								 const char *file, const char *state);
 static void classify_files(PlanCtx *ctx);
 static void schedule_changed_files(PlanCtx *ctx);
 static void schedule_file(PlanCtx *ctx, PgmgFile *file, const char *reason);
@@ -208,33 +210,23 @@ pgmg_status(PgmgFileSet *files)
 			PgmgMigrationRow *m = lfirst(lc);
 			PgmgFile   *f = NULL;
 			ListCell   *fc;
-			PgmgStatusRow *row = palloc0(sizeof(PgmgStatusRow));
 
 			foreach(fc, files->migrations)
 				if (strcmp(((PgmgFile *) lfirst(fc))->path, m->name) == 0)
 					f = lfirst(fc);
 			str_put(applied, m->name, m);
-			row->kind = "migration";
-			row->name = m->name;
-			row->file = m->name;
-			row->state = !files->has_migrations ? "applied" :
-				f == NULL ? "missing" :
-				strcmp(f->hash, m->checksum) != 0 ? "changed" : "applied";
-			rows = lappend(rows, row);
+			rows = lappend(rows, status_row("migration", m->name, m->name,
+											!files->has_migrations ? "applied" :
+											f == NULL ? "missing" :
+											strcmp(f->hash, m->checksum) != 0 ? "changed" :
+											"applied"));
 		}
 		foreach(lc, files->migrations)
 		{
 			PgmgFile   *f = lfirst(lc);
-			PgmgStatusRow *row;
 
-			if (str_get(applied, f->path))
-				continue;
-			row = palloc0(sizeof(PgmgStatusRow));
-			row->kind = "migration";
-			row->name = f->path;
-			row->file = f->path;
-			row->state = "pending";
-			rows = lappend(rows, row);
+			if (!str_get(applied, f->path))
+				rows = lappend(rows, status_row("migration", f->path, f->path, "pending"));
 		}
 	}
 
@@ -242,38 +234,41 @@ pgmg_status(PgmgFileSet *files)
 	{
 		PgmgStateObj *obj = lfirst(lc);
 		PgmgFile   *f = str_get(ctx.code_files, obj->file);
-		PgmgStatusRow *row = palloc0(sizeof(PgmgStatusRow));
+		const char *state;
 
-		row->kind = "object";
-		row->name = obj->object_name;
-		row->file = obj->file;
 		if (files->has_code && f == NULL)
-			row->state = "deleted";
+			state = "deleted";
 		else if (f && strcmp(f->hash, obj->hash) != 0)
-			row->state = "modified";
+			state = "modified";
 		else if (!OidIsValid(obj->addr.objectId))
-			row->state = "missing";
+			state = "missing";
 		else if (pgmg_drifted(obj))
-			row->state = "drift";
+			state = "drift";
 		else
-			row->state = "ok";
-		rows = lappend(rows, row);
+			state = "ok";
+		rows = lappend(rows, status_row("object", obj->object_name, obj->file, state));
 	}
 	foreach(lc, files->code)
 	{
 		PgmgFile   *f = lfirst(lc);
-		PgmgStatusRow *row;
 
-		if (str_get(ctx.state_files, f->path))
-			continue;
-		row = palloc0(sizeof(PgmgStatusRow));
-		row->kind = "file";
-		row->name = f->path;
-		row->file = f->path;
-		row->state = "new";
-		rows = lappend(rows, row);
+		if (!str_get(ctx.state_files, f->path))
+			rows = lappend(rows, status_row("file", f->path, f->path, "new"));
 	}
 	return rows;
+}
+
+static PgmgStatusRow *
+status_row(const char *kind, const char *name, const char *file,
+		   const char *state)
+{
+	PgmgStatusRow *row = palloc(sizeof(PgmgStatusRow));
+
+	row->kind = kind;
+	row->name = name;
+	row->file = file;
+	row->state = state;
+	return row;
 }
 
 const char *
