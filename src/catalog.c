@@ -70,6 +70,7 @@ static Oid	resolve_type(const char *text);
 static Oid	relation_in(const char *schema, const char *name);
 static int	relation_natts(Oid relid);
 static bool internal_parent(const ObjectAddress *addr, ObjectAddress *parent);
+static char *kind_keyword(const char *kind);
 static char *object_reference(const ObjectAddress *addr);
 static const char *grant_keyword(const ObjectAddress *addr);
 static void append_privileges(StringInfo buf, AclMode privs);
@@ -845,6 +846,22 @@ pgmg_direct_dependents(const ObjectAddress *addr)
 }
 
 /*
+ * kind_keyword
+ *		The DDL keyword of an object kind: "materialized_view" is
+ *		"MATERIALIZED VIEW".
+ */
+static char *
+kind_keyword(const char *kind)
+{
+	char	   *keyword = pstrdup(kind);
+	char	   *p;
+
+	for (p = keyword; *p; p++)
+		*p = (*p == '_') ? ' ' : pg_toupper((unsigned char) *p);
+	return keyword;
+}
+
+/*
  * object_reference
  *		How DDL names an object: "VIEW public.v", "FUNCTION public.f(integer)",
  *		"TRIGGER t ON public.tab", ...
@@ -852,40 +869,27 @@ pgmg_direct_dependents(const ObjectAddress *addr)
 static char *
 object_reference(const ObjectAddress *addr)
 {
+	static const char *const plain[] = {"view", "materialized_view", "function",
+	"procedure", "aggregate", "type", "domain", "cast", "event_trigger"};
 	const char *kind = pgmg_object_kind(addr);
 	List	   *names;
 	List	   *args;
 	char	   *identity = getObjectIdentityParts(addr, &names, &args, false);
+	int			i;
 
-	if (strcmp(kind, "view") == 0)
-		return psprintf("VIEW %s", identity);
-	if (strcmp(kind, "materialized_view") == 0)
-		return psprintf("MATERIALIZED VIEW %s", identity);
-	if (strcmp(kind, "function") == 0)
-		return psprintf("FUNCTION %s", identity);
-	if (strcmp(kind, "procedure") == 0)
-		return psprintf("PROCEDURE %s", identity);
-	if (strcmp(kind, "aggregate") == 0)
-		return psprintf("AGGREGATE %s", identity);
-	if (strcmp(kind, "type") == 0)
-		return psprintf("TYPE %s", identity);
-	if (strcmp(kind, "domain") == 0)
-		return psprintf("DOMAIN %s", identity);
+	for (i = 0; i < lengthof(plain); i++)
+		if (strcmp(kind, plain[i]) == 0)
+			return psprintf("%s %s", kind_keyword(kind), identity);
 	if (strcmp(kind, "trigger") == 0 || strcmp(kind, "policy") == 0 ||
 		strcmp(kind, "rule") == 0)
-		return psprintf("%s %s ON %s",
-						kind[0] == 't' ? "TRIGGER" : kind[0] == 'p' ? "POLICY" : "RULE",
+		return psprintf("%s %s ON %s", kind_keyword(kind),
 						quote_identifier(lthird(names)),
 						quote_qualified_identifier(linitial(names), lsecond(names)));
-	if (strcmp(kind, "cast") == 0)
-		return psprintf("CAST %s", identity);
 	if (strcmp(kind, "operator") == 0)
 		return psprintf("OPERATOR %s.%s (%s, %s)",
 						quote_identifier(linitial(names)), (char *) lsecond(names),
 						list_length(args) == 2 ? (char *) linitial(args) : "NONE",
 						(char *) llast(args));
-	if (strcmp(kind, "event_trigger") == 0)
-		return psprintf("EVENT TRIGGER %s", identity);
 	ereport(ERROR,
 			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 			 errmsg("pgmg cannot drop or recreate %s", getObjectDescription(addr, false))));
