@@ -4,6 +4,55 @@
 \echo Use "CREATE EXTENSION pgmg" to load this file. \quit
 
 /*
+ * pgmg's functions are called by superusers and deployers alike: the
+ * schema they live in must be one that CREATE EXTENSION has just made, or
+ * an empty one owned by the installing role (or a superuser) in which no
+ * one else may create objects.  A schema someone else prepared could hold
+ * functions that capture pgmg's calls.
+ */
+DO $pgmg$
+DECLARE
+	nsp pg_catalog.oid;
+	owner pg_catalog.oid;
+	holds pg_catalog.text;
+BEGIN
+	SELECT n.oid, n.nspowner INTO nsp, owner
+	  FROM pg_catalog.pg_namespace n WHERE n.nspname OPERATOR(pg_catalog.=) 'pgmg';
+	IF owner OPERATOR(pg_catalog.<>) (SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname OPERATOR(pg_catalog.=) CURRENT_USER)
+	   AND NOT (SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.oid OPERATOR(pg_catalog.=) owner) THEN
+		RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
+			MESSAGE = pg_catalog.format('schema "pgmg" already exists and is owned by role %s', pg_catalog.quote_ident(owner::pg_catalog.regrole::pg_catalog.text)),
+			DETAIL = 'pgmg installs only into a schema "pgmg" that CREATE EXTENSION creates, or an empty one owned by the installing role or a superuser.',
+			HINT = 'Check what the schema holds, then drop it (or ALTER SCHEMA pgmg OWNER TO a trusted role) and create the extension again.';
+	END IF;
+	SELECT pg_catalog.string_agg(x.what, ', ') INTO holds FROM (
+		SELECT 'relation ' OPERATOR(pg_catalog.||) c.relname AS what FROM pg_catalog.pg_class c WHERE c.relnamespace OPERATOR(pg_catalog.=) nsp
+		UNION ALL SELECT 'function ' OPERATOR(pg_catalog.||) p.proname FROM pg_catalog.pg_proc p WHERE p.pronamespace OPERATOR(pg_catalog.=) nsp
+		UNION ALL SELECT 'type ' OPERATOR(pg_catalog.||) t.typname FROM pg_catalog.pg_type t WHERE t.typnamespace OPERATOR(pg_catalog.=) nsp
+		UNION ALL SELECT 'operator ' OPERATOR(pg_catalog.||) o.oprname FROM pg_catalog.pg_operator o WHERE o.oprnamespace OPERATOR(pg_catalog.=) nsp
+		UNION ALL SELECT 'collation ' OPERATOR(pg_catalog.||) l.collname FROM pg_catalog.pg_collation l WHERE l.collnamespace OPERATOR(pg_catalog.=) nsp
+		UNION ALL SELECT 'conversion ' OPERATOR(pg_catalog.||) v.conname FROM pg_catalog.pg_conversion v WHERE v.connamespace OPERATOR(pg_catalog.=) nsp
+		UNION ALL SELECT 'operator family ' OPERATOR(pg_catalog.||) f.opfname FROM pg_catalog.pg_opfamily f WHERE f.opfnamespace OPERATOR(pg_catalog.=) nsp
+		UNION ALL SELECT 'text search configuration ' OPERATOR(pg_catalog.||) s.cfgname FROM pg_catalog.pg_ts_config s WHERE s.cfgnamespace OPERATOR(pg_catalog.=) nsp
+		UNION ALL SELECT 'text search dictionary ' OPERATOR(pg_catalog.||) d.dictname FROM pg_catalog.pg_ts_dict d WHERE d.dictnamespace OPERATOR(pg_catalog.=) nsp
+		ORDER BY 1 LIMIT 5) x;
+	IF holds IS NOT NULL THEN
+		RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
+			MESSAGE = 'schema "pgmg" already exists and is not empty',
+			DETAIL = pg_catalog.format('It holds %s.', holds),
+			HINT = 'pgmg installs only into a schema "pgmg" that CREATE EXTENSION creates, or an empty one. Check what the schema holds, then drop it and create the extension again.';
+	END IF;
+	IF EXISTS (SELECT FROM pg_catalog.pg_namespace n, pg_catalog.aclexplode(n.nspacl) a
+			   WHERE n.oid OPERATOR(pg_catalog.=) nsp AND a.privilege_type OPERATOR(pg_catalog.=) 'CREATE'
+				 AND a.grantee OPERATOR(pg_catalog.<>) n.nspowner) THEN
+		RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
+			MESSAGE = 'schema "pgmg" already exists and other roles may create objects in it',
+			HINT = 'REVOKE CREATE ON SCHEMA pgmg from every role but its owner, then create the extension again.';
+	END IF;
+END
+$pgmg$;
+
+/*
  * State.  Objects are keyed by name, never by OID: object_name is
  * '<kind>.<schema-qualified identity>', and (kind, obj_names, obj_args)
  * is what the engine resolves back to a catalog entry.

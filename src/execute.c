@@ -9,7 +9,8 @@
  * transaction, so either every step and the state update happen or none
  * does.  While the plan runs, check_function_bodies is off (as pg_dump
  * does), so late-bound function bodies never force an order; the setting
- * is restored afterwards.
+ * is restored afterwards.  Each migration runs in a settings scope of its
+ * own: nothing it SETs survives it.
  *
  * Copyright (c) 2026, the pgmg authors
  *
@@ -159,7 +160,7 @@ run_sql(PgmgSql *sql, const char *object)
  * transaction.
  */
 void
-pgmg_execute_plan(PgmgPlan *plan, const char *lock_timeout,
+pgmg_execute_plan(PgmgPlan *plan, int lock_timeout_ms,
 				  double *execute_ms, double *record_ms)
 {
 	TimestampTz phase = GetCurrentTimestamp();
@@ -171,10 +172,9 @@ pgmg_execute_plan(PgmgPlan *plan, const char *lock_timeout,
 	(void) set_config_option("check_function_bodies", "off",
 							 PGC_USERSET, PGC_S_SESSION,
 							 GUC_ACTION_SAVE, true, 0, false);
-	if (lock_timeout)
-		(void) set_config_option("lock_timeout", lock_timeout,
-								 PGC_USERSET, PGC_S_SESSION,
-								 GUC_ACTION_SAVE, true, 0, false);
+	(void) set_config_option("lock_timeout", psprintf("%d", lock_timeout_ms),
+							 PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
 
 	foreach(lc, plan->steps)
 	{
@@ -188,11 +188,25 @@ pgmg_execute_plan(PgmgPlan *plan, const char *lock_timeout,
 		if (step->action == PGMG_ACT_PAUSE)
 			continue;
 		what = psprintf("%s %s", pgmg_action_name(step->action), step->object);
-		foreach(sc, step->sql)
-			run_sql(lfirst(sc), what);
 		if (step->action == PGMG_ACT_MIGRATE)
+		{
+			/*
+			 * A migration's settings are its own: whatever it SETs (pg_dump's
+			 * header sets search_path and client_min_messages) is undone
+			 * before the next step, as an aborted subtransaction would undo
+			 * it, so the rest of the apply runs as planned.
+			 */
+			int			scope = NewGUCNestLevel();
+
+			foreach(sc, step->sql)
+				run_sql(lfirst(sc), what);
+			AtEOXact_GUC(false, scope);
 			pgmg_record_migration(step->migration->path, step->migration->hash,
 								  pgmg_elapsed_ms(start), false);
+		}
+		else
+			foreach(sc, step->sql)
+				run_sql(lfirst(sc), what);
 		ereport(NOTICE,
 				(errmsg("step %d/%d: %s %s", i, nsteps,
 						pgmg_action_name(step->action), step->object),

@@ -11,6 +11,9 @@
  * code: it moves to the tests group.  Every malformed input is an error
  * raised before anything is read from or written to the database.
  *
+ * A leading UTF-8 byte order mark is removed from every file as it is read:
+ * it is neither run nor hashed.
+ *
  * Hashes are SHA-256 of the normalised text: a UTF-8 byte order mark,
  * carriage returns before line feeds and trailing whitespace on every line
  * and at the end do not count, so a checkout on another platform does not
@@ -35,6 +38,7 @@
 #include "pgmg.h"
 
 static List *read_group(JsonbValue *group, const char *name, bool is_code);
+static void strip_bom(char *text);
 static bool is_test_path(const char *path);
 static void check_path(const char *group, const char *path);
 static int	compare_files_by_path(const ListCell *a, const ListCell *b);
@@ -156,12 +160,27 @@ read_group(JsonbValue *group, const char *name, bool is_code)
 			file = palloc0(sizeof(PgmgFile));
 			file->path = path;
 			file->content = pnstrdup(v.val.string.val, v.val.string.len);
+			strip_bom(file->content);
 			file->is_code = is_code;
 			pgmg_hash_text(file->content, file->hash);
 			result = lappend(result, file);
 		}
 	}
 	return result;
+}
+
+/*
+ * strip_bom
+ *		Remove a leading UTF-8 byte order mark in place: editors on some
+ *		platforms write one, and the server's parser would take it for part
+ *		of the first token.
+ */
+static void
+strip_bom(char *text)
+{
+	if ((unsigned char) text[0] == 0xEF && (unsigned char) text[1] == 0xBB &&
+		(unsigned char) text[2] == 0xBF)
+		memmove(text, text + 3, strlen(text + 3) + 1);
 }
 
 /*

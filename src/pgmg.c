@@ -37,6 +37,7 @@
 #include "utils/jsonb.h"
 #include "utils/inval.h"
 #include "utils/memutils.h"
+#include "utils/resowner.h"
 #include "utils/snapmgr.h"
 
 #include "pgmg.h"
@@ -54,7 +55,11 @@ PG_FUNCTION_INFO_V1(pgmg_status_sql);
 PG_FUNCTION_INFO_V1(pgmg_record_migration_sql);
 
 static Datum plan_or_apply(FunctionCallInfo fcinfo, bool apply);
-static void lock_and_refresh(const char *what);
+static void lock_and_refresh(const char *what, int timeout_ms);
+static PgmgPlan *apply_with_retries(Jsonb *files, bool allow_out_of_order,
+									int timeout_ms, PgmgFileSet **set,
+									double *plan_ms, double *execute_ms,
+									double *record_ms);
 static MemoryContext begin_call(MemoryContext *oldcxt);
 static void end_call(MemoryContext callcxt, MemoryContext oldcxt);
 static void emit_steps(FunctionCallInfo fcinfo, PgmgPlan *plan);
@@ -73,6 +78,25 @@ _PG_init(void)
 							 PGC_USERSET,
 							 0,
 							 NULL, NULL, NULL);
+	DefineCustomIntVariable("pgmg.lock_timeout",
+							"Longest wait for one lock during pgmg.apply() (0: no limit).",
+							"The lock_timeout argument of pgmg.apply() overrides it. A lock "
+							"timeout is retried pgmg.lock_retries times.",
+							&pgmg_lock_timeout,
+							5000, 0, INT_MAX,
+							PGC_USERSET,
+							GUC_UNIT_MS,
+							NULL, NULL, NULL);
+	DefineCustomIntVariable("pgmg.lock_retries",
+							"How often pgmg.apply() starts again after a lock timeout.",
+							"Each retry rolls back what the attempt did and pauses first "
+							"(500 ms, doubling, at most 5 s).",
+							&pgmg_lock_retries,
+							3, 0, 100,
+							PGC_USERSET,
+							0,
+							NULL, NULL, NULL);
+	/* no MarkGUCPrefixReserved: pgmg.param.KEY settings are the user's */
 }
 
 /*
@@ -81,10 +105,11 @@ _PG_init(void)
  *		the database as it is now: whatever an apply we waited for committed
  *		must be seen, or this one would plan work already done.  That needs
  *		a new snapshot, so READ COMMITTED is required.  Pushes an active
- *		snapshot the caller pops.
+ *		snapshot the caller pops.  Waits at most timeout_ms for the lock
+ *		(0: without limit); past that, the error names its holder.
  */
 static void
-lock_and_refresh(const char *what)
+lock_and_refresh(const char *what, int timeout_ms)
 {
 	PreventCommandIfReadOnly(what);
 	if (IsolationUsesXactSnapshot())
@@ -93,7 +118,7 @@ lock_and_refresh(const char *what)
 				 errmsg("%s requires the READ COMMITTED isolation level", what),
 				 errdetail("After waiting for a concurrent apply, pgmg must see what it committed."),
 				 errhint("Run it in a READ COMMITTED transaction (the default).")));
-	DirectFunctionCall1(pg_advisory_xact_lock_int8, Int64GetDatum(PGMG_LOCK_KEY));
+	pgmg_advisory_lock(timeout_ms, what);
 	AcceptInvalidationMessages();
 	InvalidateCatalogSnapshot();
 	PushActiveSnapshot(GetTransactionSnapshot());
@@ -181,7 +206,7 @@ plan_or_apply(FunctionCallInfo fcinfo, bool apply)
 {
 	Jsonb	   *files;
 	bool		allow_out_of_order = !PG_ARGISNULL(1) && PG_GETARG_BOOL(1);
-	char	   *lock_timeout = NULL;
+	int			timeout_ms = 0;
 	MemoryContext callcxt;
 	MemoryContext oldcxt;
 	PgmgFileSet *set;
@@ -192,24 +217,32 @@ plan_or_apply(FunctionCallInfo fcinfo, bool apply)
 	double		execute_ms = 0;
 	double		record_ms = 0;
 
-	if (apply && PG_NARGS() > 2 && !PG_ARGISNULL(2))
-		lock_timeout = text_to_cstring(PG_GETARG_TEXT_PP(2));
-
 	if (apply)
-		lock_and_refresh("pgmg.apply()");
+	{
+		timeout_ms = pgmg_lock_timeout_ms(PG_NARGS() > 2 && !PG_ARGISNULL(2) ?
+										  text_to_cstring(PG_GETARG_TEXT_PP(2)) : NULL);
+		lock_and_refresh("pgmg.apply()", timeout_ms);
+	}
 
 	InitMaterializedSRF(fcinfo, 0);
 	callcxt = begin_call(&oldcxt);
 
 	start = GetCurrentTimestamp();
 	files = PG_ARGISNULL(0) ? pgmg_loaded_files() : PG_GETARG_JSONB_P(0);
-	set = pgmg_read_files(files);
-	read_ms = pgmg_elapsed_ms(start);
-	start = GetCurrentTimestamp();
-	plan = pgmg_make_plan(set, allow_out_of_order);
-	plan_ms = pgmg_elapsed_ms(start);
 	if (apply)
-		pgmg_execute_plan(plan, lock_timeout, &execute_ms, &record_ms);
+	{
+		read_ms = 0;
+		plan = apply_with_retries(files, allow_out_of_order, timeout_ms, &set,
+								  &plan_ms, &execute_ms, &record_ms);
+	}
+	else
+	{
+		set = pgmg_read_files(files);
+		read_ms = pgmg_elapsed_ms(start);
+		start = GetCurrentTimestamp();
+		plan = pgmg_make_plan(set, allow_out_of_order);
+		plan_ms = pgmg_elapsed_ms(start);
+	}
 	emit_steps(fcinfo, plan);
 	if (pgmg_timing)
 		ereport(NOTICE,
@@ -223,6 +256,92 @@ plan_or_apply(FunctionCallInfo fcinfo, bool apply)
 	if (apply)
 		PopActiveSnapshot();
 	return (Datum) 0;
+}
+
+/*
+ * apply_with_retries
+ *		Plan and execute, each attempt in an internal subtransaction.  An
+ *		attempt that times out waiting for a lock (55P03) is rolled back,
+ *		so that whatever it had locked is free again, and after a pause the
+ *		database is planned afresh and the apply starts over, at most
+ *		pgmg.lock_retries times.  The last timeout is raised with the
+ *		sessions holding locks on what the plan drops or migrates.  Any
+ *		other error is raised as it is.
+ *
+ * The caller holds the advisory lock and is connected to SPI; the plan
+ * that succeeded and its file set are returned in the caller's context.
+ */
+static PgmgPlan *
+apply_with_retries(Jsonb *files, bool allow_out_of_order, int timeout_ms,
+				   PgmgFileSet **set, double *plan_ms, double *execute_ms,
+				   double *record_ms)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	ResourceOwner owner = CurrentResourceOwner;
+	int			attempt;
+
+	for (attempt = 0;; attempt++)
+	{
+		PgmgPlan   *volatile plan = NULL;
+		ErrorData  *volatile edata = NULL;
+		TimestampTz start;
+
+		BeginInternalSubTransaction(NULL);
+		MemoryContextSwitchTo(cxt);
+		PG_TRY();
+		{
+			start = GetCurrentTimestamp();
+			*set = pgmg_read_files(files);
+			plan = pgmg_make_plan(*set, allow_out_of_order);
+			*plan_ms = pgmg_elapsed_ms(start);
+			pgmg_execute_plan(plan, timeout_ms, execute_ms, record_ms);
+		}
+		PG_CATCH();
+		{
+			MemoryContextSwitchTo(cxt);
+			edata = CopyErrorData();
+			FlushErrorState();
+		}
+		PG_END_TRY();
+
+		if (edata == NULL)
+		{
+			ReleaseCurrentSubTransaction();
+			MemoryContextSwitchTo(cxt);
+			CurrentResourceOwner = owner;
+			return plan;
+		}
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(cxt);
+		CurrentResourceOwner = owner;
+
+		if (edata->sqlerrcode != ERRCODE_LOCK_NOT_AVAILABLE)
+			ReThrowError(edata);
+		if (attempt >= pgmg_lock_retries)
+		{
+			char	   *holders = plan ? pgmg_lock_holders(plan->lock_relids) : NULL;
+
+			edata->message = psprintf("%s (gave up after %d attempt%s of %d ms each)",
+									  edata->message, attempt + 1,
+									  attempt > 0 ? "s" : "", timeout_ms);
+			if (holders)
+				edata->detail = psprintf("Sessions holding locks on what this apply drops or migrates: %s.",
+										 holders);
+			edata->hint = "Wait for them to finish, end them with pg_terminate_backend(), or allow a longer wait (pgmg.lock_timeout, --lock-timeout). Nothing was changed.";
+			ReThrowError(edata);
+		}
+		ereport(NOTICE,
+				(errmsg("lock timeout; everything this attempt did was rolled back, retrying in %d ms (attempt %d of %d)",
+						pgmg_backoff_ms(attempt + 1), attempt + 2, pgmg_lock_retries + 1),
+				 errdetail("%s", edata->context ? edata->context : edata->message)));
+		pgmg_sleep(pgmg_backoff_ms(attempt + 1));
+
+		/* the pause may have let others change the database: look again */
+		PopActiveSnapshot();
+		AcceptInvalidationMessages();
+		InvalidateCatalogSnapshot();
+		PushActiveSnapshot(GetTransactionSnapshot());
+	}
 }
 
 /*
@@ -244,7 +363,7 @@ pgmg_baseline(PG_FUNCTION_ARGS)
 	ListCell   *lc;
 	bool		found = false;
 
-	lock_and_refresh("pgmg.baseline()");
+	lock_and_refresh("pgmg.baseline()", pgmg_lock_timeout);
 	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
 	callcxt = begin_call(&oldcxt);
 
@@ -329,7 +448,7 @@ pgmg_record_migration_sql(PG_FUNCTION_ARGS)
 	double		duration = PG_ARGISNULL(2) ? -1 : PG_GETARG_FLOAT8(2);
 	char		hash[PGMG_HASH_LEN];
 
-	lock_and_refresh("pgmg.record_migration()");
+	lock_and_refresh("pgmg.record_migration()", pgmg_lock_timeout);
 	pgmg_hash_text(content, hash);
 	pgmg_spi_connect();
 	pgmg_record_migration(name, hash, duration, false);

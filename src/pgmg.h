@@ -29,6 +29,8 @@
 
 /* pgmg.c: GUCs */
 extern bool pgmg_timing;
+extern int	pgmg_lock_timeout;	/* ms; locks.c */
+extern int	pgmg_lock_retries;	/* locks.c */
 extern void _PG_init(void);
 extern void pgmg_spi_connect(void);
 
@@ -301,6 +303,7 @@ typedef struct PgmgPlan
 	List	   *steps;			/* PgmgStep * */
 	List	   *exec_files;		/* PgmgFile *, code files executed */
 	List	   *forget_files;	/* char *, deleted code files */
+	List	   *lock_relids;	/* Oid: relations it drops or migrates */
 } PgmgPlan;
 
 /* a row of pgmg.status() */
@@ -322,9 +325,18 @@ extern const char *pgmg_action_name(PgmgAction action);
 extern Jsonb *pgmg_loaded_files(void);
 
 /*
+ * locks.c: bounded waits and the sessions that pgmg waited for
+ */
+extern int	pgmg_lock_timeout_ms(const char *arg);
+extern void pgmg_advisory_lock(int timeout_ms, const char *what);
+extern char *pgmg_lock_holders(List *relids);
+extern int	pgmg_backoff_ms(int attempt);
+extern void pgmg_sleep(int ms);
+
+/*
  * execute.c: running a plan
  */
-extern void pgmg_execute_plan(PgmgPlan *plan, const char *lock_timeout,
+extern void pgmg_execute_plan(PgmgPlan *plan, int lock_timeout_ms,
 							  double *execute_ms, double *record_ms);
 extern double pgmg_elapsed_ms(TimestampTz start);
 extern void pgmg_push_file_context(ErrorContextCallback *cb, PgmgFile *file,

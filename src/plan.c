@@ -104,6 +104,7 @@ typedef struct PlanCtx
 	bool		allow_out_of_order;
 	List	   *migrations;		/* PgmgFile *, pending, to run now */
 	PgmgFile   *pause;			/* pending no-transaction migration */
+	List	   *target_relids;	/* Oid: relations the migrations alter */
 } PlanCtx;
 
 static HTAB *addr_map(const char *name);
@@ -179,6 +180,19 @@ pgmg_make_plan(PgmgFileSet *files, bool allow_out_of_order)
 				plan->exec_files = lappend(plan->exec_files, lfirst(lc));
 	}
 	plan->forget_files = ctx.forget;
+	plan->lock_relids = ctx.target_relids;
+	{
+		ListCell   *lc;
+
+		foreach(lc, drops)
+		{
+			DropItem   *d = lfirst(lc);
+
+			/* a relation both dropped and migrated may appear twice */
+			if (d->addr.classId == RelationRelationId)
+				plan->lock_relids = lappend_oid(plan->lock_relids, d->addr.objectId);
+		}
+	}
 	warn_lock_table(plan);
 	return plan;
 }
@@ -637,6 +651,7 @@ plan_migrations(PlanCtx *ctx)
 	List	   *applied = pgmg_load_migrations();
 	HTAB	   *by_name = str_map("pgmg applied migrations");
 	HTAB	   *files = str_map("pgmg migration files");
+	HTAB	   *gone = str_map("pgmg migrations without files");
 	const char *newest = NULL;
 	ListCell   *lc;
 
@@ -652,10 +667,13 @@ plan_migrations(PlanCtx *ctx)
 		if (newest == NULL || pgmg_compare_names(row->name, newest) > 0)
 			newest = row->name;
 		if (f == NULL)
+		{
 			ereport(WARNING,
 					(errmsg("applied migration \"%s\" is not in the migrations directory",
 							row->name),
 					 errdetail("pgmg.pgmg_migrations records it as applied.")));
+			str_put(gone, row->checksum, row);
+		}
 		else if (strcmp(f->hash, row->checksum) != 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_DATA_EXCEPTION),
@@ -672,6 +690,19 @@ plan_migrations(PlanCtx *ctx)
 
 		if (str_get(by_name, f->path))
 			continue;
+		if (str_get(gone, f->hash))
+		{
+			PgmgMigrationRow *was = str_get(gone, f->hash);
+
+			ereport(ERROR,
+					(errcode(ERRCODE_DUPLICATE_OBJECT),
+					 errmsg("pending migration \"%s\" is applied migration \"%s\" renamed",
+							f->path, was->name),
+					 errdetail("Its checksum %s is that of \"%s\", which was applied and whose file is gone; running it would run the same migration twice.",
+							   f->hash, was->name),
+					 errhint("Rename it back to \"%s\". If it is a new migration that happens to be identical, make it differ (a comment will do).",
+							 was->name)));
+		}
 		if (newest && pgmg_compare_names(f->path, newest) < 0 && !ctx->allow_out_of_order)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -723,9 +754,15 @@ plan_migrations(PlanCtx *ctx)
 					addr.objectSubId = 0;
 					wrap_target(ctx, &addr, true);
 				}
+				ctx->target_relids = list_concat_unique_oid(ctx->target_relids, tables);
 			}
 			else if (pgmg_resolve_target(t, &addr))
+			{
 				wrap_target(ctx, &addr, t->breaking);
+				if (addr.classId == RelationRelationId)
+					ctx->target_relids = list_append_unique_oid(ctx->target_relids,
+																addr.objectId);
+			}
 		}
 	}
 }

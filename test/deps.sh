@@ -6,7 +6,7 @@
 set -eu
 
 PACKAGES="postgresql-15 postgresql-server-dev-15 postgresql-15-pgtap
-libtap-parser-sourcehandler-pgtap-perl postgresql-common make gcc"
+libtap-parser-sourcehandler-pgtap-perl postgresql-common make gcc pgbouncer"
 
 missing=""
 for pkg in $PACKAGES; do

@@ -21,12 +21,15 @@ is "$status" 2 "unknown option is a usage error (2)"
 pgmg >/dev/null 2>&1; status=$?
 is "$status" 2 "no command is a usage error (2)"
 
-# a fresh database gets the extension on first use
+# a fresh database gets the extension on first apply; plan changes nothing
 is "$(sql "SELECT count(*) FROM pg_extension WHERE extname = 'pgmg'")" 0 "extension absent at start"
 cd "$scratch" || exit 1
 out=$(pgmg plan 2>&1); status=$?
 ok "$status" "plan on a fresh database succeeds"
-is "$(sql "SELECT count(*) FROM pg_extension WHERE extname = 'pgmg'")" 1 "plan created the extension"
+is "$(sql "SELECT count(*) FROM pg_extension WHERE extname = 'pgmg'")" 0 "plan did not create the extension"
+out=$(pgmg apply 2>&1); status=$?
+ok "$status" "apply on a fresh database succeeds"
+is "$(sql "SELECT count(*) FROM pg_extension WHERE extname = 'pgmg'")" 1 "apply created the extension"
 
 # pgmg.toml: a connection string naming a database that does not exist
 # fails; the flag overrides it; the environment is below both

@@ -70,7 +70,7 @@ echo 'ALTER TABLE items ADD COLUMN extra int;' >migrations/006_extra.sql
 psql -X -q -c "BEGIN; LOCK TABLE item_names IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(4); COMMIT;" >/dev/null 2>&1 &
 locker=$!
 sleep 1
-out=$(pgmg apply --migrations-dir=migrations --code-dir=sql --lock-timeout=300ms 2>&1); status=$?
+out=$(PGOPTIONS='-c pgmg.lock_retries=0' pgmg apply --migrations-dir=migrations --code-dir=sql --lock-timeout=300ms 2>&1); status=$?
 wait "$locker"
 is "$status" 1 "apply under a held lock fails with --lock-timeout"
 like "$out" "canceling statement due to lock timeout" "with PostgreSQL's lock timeout error"
