@@ -57,8 +57,10 @@
 #include "utils/catcache.h"
 #include "utils/fmgroids.h"
 #include "utils/fmgrprotos.h"
+#include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
+#include "utils/ruleutils.h"
 #include "utils/syscache.h"
 
 #include "pgmg.h"
@@ -74,6 +76,9 @@ static char *kind_keyword(const char *kind);
 static char *object_reference(const ObjectAddress *addr);
 static const char *grant_keyword(const ObjectAddress *addr);
 static void append_privileges(StringInfo buf, AclMode privs);
+static char *reloptions_text(Oid relid);
+static Node *column_default(Oid relid, AttrNumber attnum);
+static List *column_grants(const ObjectAddress *addr, Oid owner_id);
 static PgmgSql *new_sql(char *text);
 static Acl *read_owner_acl(const ObjectAddress *addr, Oid *owner_id);
 
@@ -376,7 +381,7 @@ pgmg_fingerprint(const ObjectAddress *addr)
 			append_type_shape(&buf, addr->objectId);
 	}
 
-	pgmg_hash_text(buf.data, hash);
+	pgmg_hash_lines(buf.data, hash);
 	pfree(buf.data);
 	return hash;
 }
@@ -1011,12 +1016,15 @@ pgmg_preserve_text(const ObjectAddress *addr)
 	char	   *def;
 	int			len;
 	HeapTuple	tup;
-	bool		isnull;
-	Datum		d;
-	char	   *options = NULL;
+	char	   *options;
 	bool		populated = true;
 	ListCell   *lc;
+	int			nest;
 
+	/* qualify every name, as pg_dump does, so the text binds as it did */
+	nest = NewGUCNestLevel();
+	(void) set_config_option("search_path", "", PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
 	def = TextDatumGetCString(DirectFunctionCall2(pg_get_viewdef_ext,
 												  ObjectIdGetDatum(addr->objectId),
 												  BoolGetDatum(false)));
@@ -1028,23 +1036,9 @@ pgmg_preserve_text(const ObjectAddress *addr)
 	if (HeapTupleIsValid(tup))
 	{
 		populated = ((Form_pg_class) GETSTRUCT(tup))->relispopulated;
-		d = SysCacheGetAttr(RELOID, tup, Anum_pg_class_reloptions, &isnull);
-		if (!isnull)
-		{
-			ArrayType  *arr = DatumGetArrayTypeP(d);
-			Datum	   *elems;
-			int			n;
-			int			i;
-			StringInfoData opts;
-
-			deconstruct_array(arr, TEXTOID, -1, false, TYPALIGN_INT, &elems, NULL, &n);
-			initStringInfo(&opts);
-			for (i = 0; i < n; i++)
-				appendStringInfo(&opts, "%s%s", i ? ", " : "", TextDatumGetCString(elems[i]));
-			options = opts.data;
-		}
 		ReleaseSysCache(tup);
 	}
+	options = reloptions_text(addr->objectId);
 
 	initStringInfo(&buf);
 	appendStringInfo(&buf, "CREATE %s %s%s%s%s AS\n%s",
@@ -1077,8 +1071,11 @@ pgmg_preserve_text(const ObjectAddress *addr)
 							 TextDatumGetCString(DirectFunctionCall1(pg_get_indexdef,
 																	 ObjectIdGetDatum(lfirst_oid(lc)))));
 	}
+	AtEOXact_GUC(true, nest);
 
-	foreach(lc, pgmg_restore_statements(addr, true, true, true, true))
+	foreach(lc, pgmg_restore_statements(addr, true, true, true, true, false))
+		appendStringInfo(&buf, "%s;\n", ((PgmgSql *) lfirst(lc))->text);
+	foreach(lc, pgmg_kept_statements(addr, NIL, false, true))
 		appendStringInfo(&buf, "%s;\n", ((PgmgSql *) lfirst(lc))->text);
 	return buf.data;
 }
@@ -1138,7 +1135,7 @@ pgmg_reset_statements(const ObjectAddress *addr, bool acl, bool comment)
  */
 List *
 pgmg_restore_statements(const ObjectAddress *addr, bool acl, bool comment,
-						bool column_comments, bool owner)
+						bool column_comments, bool owner, bool options)
 {
 	List	   *result = NIL;
 	Oid			owner_id;
@@ -1223,6 +1220,241 @@ pgmg_restore_statements(const ObjectAddress *addr, bool acl, bool comment,
 								   quote_identifier(attname),
 								   quote_literal_cstr(c)));
 			/* the recreated view may not have the column any more */
+			sql->guard_schema = get_namespace_name(get_rel_namespace(addr->objectId));
+			sql->guard_relname = get_rel_name(addr->objectId);
+			sql->guard_column = attname;
+			result = lappend(result, sql);
+		}
+	}
+	if (acl && addr->classId == RelationRelationId)
+		result = list_concat(result, column_grants(addr, owner_id));
+	if (options && addr->classId == RelationRelationId)
+	{
+		char	   *opts = reloptions_text(addr->objectId);
+
+		/* security_invoker, security_barrier, check_option set by hand */
+		if (opts)
+			result = lappend(result, new_sql(psprintf("ALTER %s SET (%s)", ref, opts)));
+	}
+	return result;
+}
+
+/*
+ * pgmg_kept_statements
+ *		What hangs on a view or materialized view without being part of its
+ *		definition, so that dropping it would silently lose it: the indexes
+ *		of a materialized view (those named in file_indexes excepted: the
+ *		file creates them) and, with defaults, column defaults set with
+ *		ALTER VIEW ... ALTER COLUMN ... SET DEFAULT.  Statements to make
+ *		them again after the object is recreated, each default guarded by
+ *		its column still being there.  Printed with an empty search_path,
+ *		so that they bind as they did.
+ */
+List *
+pgmg_kept_statements(const ObjectAddress *addr, List *file_indexes,
+					 bool indexes, bool defaults)
+{
+	List	   *result = NIL;
+	int			nest;
+	ListCell   *lc;
+
+	if (addr->classId != RelationRelationId)
+		return NIL;
+	nest = NewGUCNestLevel();
+	(void) set_config_option("search_path", "", PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+	if (indexes && get_rel_relkind(addr->objectId) == RELKIND_MATVIEW)
+	{
+		List	   *oids = NIL;
+		Relation	rel = table_open(IndexRelationId, AccessShareLock);
+		ScanKeyData key;
+		SysScanDesc scan;
+		HeapTuple	itup;
+
+		ScanKeyInit(&key, Anum_pg_index_indrelid, BTEqualStrategyNumber,
+					F_OIDEQ, ObjectIdGetDatum(addr->objectId));
+		scan = systable_beginscan(rel, IndexIndrelidIndexId, true, NULL, 1, &key);
+		while (HeapTupleIsValid(itup = systable_getnext(scan)))
+			oids = lappend_oid(oids, ((Form_pg_index) GETSTRUCT(itup))->indexrelid);
+		systable_endscan(scan);
+		table_close(rel, AccessShareLock);
+		list_sort(oids, list_oid_cmp);
+		foreach(lc, oids)
+		{
+			char	   *name = get_rel_name(lfirst_oid(lc));
+			ListCell   *fc;
+			bool		in_file = false;
+
+			foreach(fc, file_indexes)
+				if (strcmp(strVal(lfirst(fc)), name) == 0)
+					in_file = true;
+			if (!in_file)
+				result = lappend(result,
+								 new_sql(TextDatumGetCString(DirectFunctionCall1(pg_get_indexdef,
+																				 ObjectIdGetDatum(lfirst_oid(lc))))));
+		}
+	}
+	if (defaults)
+	{
+		int			natts = relation_natts(addr->objectId);
+		int			attnum;
+
+		for (attnum = 1; attnum <= natts; attnum++)
+		{
+			HeapTuple	tup = SearchSysCache2(ATTNUM, ObjectIdGetDatum(addr->objectId),
+											  Int16GetDatum(attnum));
+			Form_pg_attribute att;
+			Node	   *expr;
+			char	   *attname;
+			PgmgSql    *sql;
+
+			if (!HeapTupleIsValid(tup))
+				continue;
+			att = (Form_pg_attribute) GETSTRUCT(tup);
+			if (!att->atthasdef || att->attisdropped)
+			{
+				ReleaseSysCache(tup);
+				continue;
+			}
+			attname = pstrdup(NameStr(att->attname));
+			ReleaseSysCache(tup);
+			/* read from pg_attrdef: planning takes no lock on the view */
+			expr = column_default(addr->objectId, attnum);
+			if (expr == NULL)
+				continue;
+			sql = new_sql(psprintf("ALTER %s ALTER COLUMN %s SET DEFAULT %s",
+								   object_reference(addr), quote_identifier(attname),
+								   deparse_expression(expr, NIL, false, false)));
+			sql->guard_schema = get_namespace_name(get_rel_namespace(addr->objectId));
+			sql->guard_relname = get_rel_name(addr->objectId);
+			sql->guard_column = attname;
+			result = lappend(result, sql);
+		}
+	}
+	AtEOXact_GUC(true, nest);
+	return result;
+}
+
+/*
+ * column_default
+ *		The default expression of a column, read from pg_attrdef, or NULL.
+ */
+static Node *
+column_default(Oid relid, AttrNumber attnum)
+{
+	Relation	rel = table_open(AttrDefaultRelationId, AccessShareLock);
+	ScanKeyData key[2];
+	SysScanDesc scan;
+	HeapTuple	tup;
+	Node	   *expr = NULL;
+
+	ScanKeyInit(&key[0], Anum_pg_attrdef_adrelid, BTEqualStrategyNumber,
+				F_OIDEQ, ObjectIdGetDatum(relid));
+	ScanKeyInit(&key[1], Anum_pg_attrdef_adnum, BTEqualStrategyNumber,
+				F_INT2EQ, Int16GetDatum(attnum));
+	scan = systable_beginscan(rel, AttrDefaultIndexId, true, NULL, 2, key);
+	if (HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		bool		isnull;
+		Datum		d = heap_getattr(tup, Anum_pg_attrdef_adbin,
+									 RelationGetDescr(rel), &isnull);
+
+		if (!isnull)
+			expr = stringToNode(TextDatumGetCString(d));
+	}
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+	return expr;
+}
+
+/*
+ * reloptions_text
+ *		A relation's options as "a=1, b=x" for WITH (...) or SET (...), or
+ *		NULL when it has none.
+ */
+static char *
+reloptions_text(Oid relid)
+{
+	HeapTuple	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	char	   *result = NULL;
+	bool		isnull;
+	Datum		d;
+
+	if (!HeapTupleIsValid(tup))
+		return NULL;
+	d = SysCacheGetAttr(RELOID, tup, Anum_pg_class_reloptions, &isnull);
+	if (!isnull)
+	{
+		Datum	   *elems;
+		int			n;
+		int			i;
+		StringInfoData opts;
+
+		deconstruct_array(DatumGetArrayTypeP(d), TEXTOID, -1, false, TYPALIGN_INT,
+						  &elems, NULL, &n);
+		initStringInfo(&opts);
+		for (i = 0; i < n; i++)
+			appendStringInfo(&opts, "%s%s", i ? ", " : "", TextDatumGetCString(elems[i]));
+		result = opts.data;
+	}
+	ReleaseSysCache(tup);
+	return result;
+}
+
+/*
+ * column_grants
+ *		GRANT statements that give a recreated view or materialized view
+ *		back its column privileges (pg_attribute.attacl), each guarded by
+ *		the column still being there.
+ */
+static List *
+column_grants(const ObjectAddress *addr, Oid owner_id)
+{
+	List	   *result = NIL;
+	int			natts = relation_natts(addr->objectId);
+	int			attnum;
+
+	for (attnum = 1; attnum <= natts; attnum++)
+	{
+		HeapTuple	tup = SearchSysCache2(ATTNUM, ObjectIdGetDatum(addr->objectId),
+										  Int16GetDatum(attnum));
+		Datum		d;
+		bool		isnull;
+		Acl		   *acl;
+		char	   *attname;
+		int			i;
+
+		if (!HeapTupleIsValid(tup))
+			continue;
+		d = SysCacheGetAttr(ATTNUM, tup, Anum_pg_attribute_attacl, &isnull);
+		if (isnull || ((Form_pg_attribute) GETSTRUCT(tup))->attisdropped)
+		{
+			ReleaseSysCache(tup);
+			continue;
+		}
+		acl = DatumGetAclPCopy(d);
+		attname = pstrdup(NameStr(((Form_pg_attribute) GETSTRUCT(tup))->attname));
+		ReleaseSysCache(tup);
+
+		for (i = 0; i < ACL_NUM(acl); i++)
+		{
+			AclItem    *item = &ACL_DAT(acl)[i];
+			AclMode		privs = ACLITEM_GET_PRIVS(*item);
+			AclMode		goptions = ACLITEM_GET_GOPTIONS(*item);
+			StringInfoData buf;
+			PgmgSql    *sql;
+
+			if (item->ai_grantee == owner_id || privs == 0)
+				continue;
+			initStringInfo(&buf);
+			appendStringInfoString(&buf, "GRANT ");
+			append_privileges(&buf, privs);
+			appendStringInfo(&buf, " (%s) ON TABLE %s TO %s%s", quote_identifier(attname),
+							 getObjectIdentity(addr, false),
+							 item->ai_grantee == ACL_ID_PUBLIC ? "PUBLIC" :
+							 quote_identifier(GetUserNameFromId(item->ai_grantee, false)),
+							 goptions == privs ? " WITH GRANT OPTION" : "");
+			sql = new_sql(buf.data);
 			sql->guard_schema = get_namespace_name(get_rel_namespace(addr->objectId));
 			sql->guard_relname = get_rel_name(addr->objectId);
 			sql->guard_column = attname;

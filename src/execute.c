@@ -165,9 +165,14 @@ pgmg_execute_plan(PgmgPlan *plan, int lock_timeout_ms,
 {
 	TimestampTz phase = GetCurrentTimestamp();
 	int			nest = NewGUCNestLevel();
-	int			nsteps = list_length(plan->steps);
+	int			nsteps = 0;
 	int			i = 0;
 	ListCell   *lc;
+
+	/* the steps of this apply: later ones are only shown */
+	foreach(lc, plan->steps)
+		if (((PgmgStep *) lfirst(lc))->action != PGMG_ACT_LATER)
+			nsteps++;
 
 	(void) set_config_option("check_function_bodies", "off",
 							 PGC_USERSET, PGC_S_SESSION,
@@ -184,8 +189,11 @@ pgmg_execute_plan(PgmgPlan *plan, int lock_timeout_ms,
 		char	   *what;
 
 		i++;
-		/* the client runs no-transaction migrations itself */
-		if (step->action == PGMG_ACT_PAUSE)
+		/*
+		 * The client runs no-transaction migrations itself; what follows
+		 * one is only shown, and runs in the next apply.
+		 */
+		if (step->action == PGMG_ACT_PAUSE || step->action == PGMG_ACT_LATER)
 			continue;
 		what = psprintf("%s %s", pgmg_action_name(step->action), step->object);
 		if (step->action == PGMG_ACT_MIGRATE)

@@ -17,7 +17,10 @@
  * Hashes are SHA-256 of the normalised text: a UTF-8 byte order mark,
  * carriage returns before line feeds and trailing whitespace on every line
  * and at the end do not count, so a checkout on another platform does not
- * look like a change.
+ * look like a change; but trailing whitespace on a line that ends inside a
+ * string literal, quoted identifier or dollar-quoted body is part of a
+ * value and counts.  Checksums recorded by 0.1, which dropped it there
+ * too, still match (pgmg_file_matches).
  *
  * Copyright (c) 2026, the pgmg authors
  *
@@ -39,6 +42,8 @@
 
 static List *read_group(JsonbValue *group, const char *name, bool is_code);
 static void strip_bom(char *text);
+static bool *value_line_ends(const char *text);
+static void hash_normalised(const char *text, char *out, bool keep_values);
 static bool is_test_path(const char *path);
 static void check_path(const char *group, const char *path);
 static int	compare_files_by_path(const ListCell *a, const ListCell *b);
@@ -241,30 +246,194 @@ check_path(const char *group, const char *path)
 
 /*
  * pgmg_hash_text
- *		SHA-256 of the normalised text, as 64 hex digits, into out.
+ *		SHA-256 of a file's normalised text, as 64 hex digits, into out.
  *
- * Normalisation drops a leading UTF-8 byte order mark, trailing blanks
- * (spaces, tabs, carriage returns) of every line, and blank lines at the
- * end.  Everything else counts.
+ * Line endings (a carriage return before a line feed), trailing blanks of
+ * a line and blank lines at the end do not count, but only where they are
+ * not part of a value: a line that ends inside a string literal, a quoted
+ * identifier or a dollar-quoted body keeps its trailing blanks, since four
+ * spaces added there change what the SQL does.  Comments are not values.
  */
 void
 pgmg_hash_text(const char *text, char *out)
+{
+	hash_normalised(text, out, true);
+}
+
+/*
+ * pgmg_hash_lines
+ *		SHA-256 with trailing blanks dropped from every line, whatever the
+ *		line holds: for catalog text, and for files hashed by pgmg 0.1, whose
+ *		recorded checksums were taken this way.
+ */
+void
+pgmg_hash_lines(const char *text, char *out)
+{
+	hash_normalised(text, out, false);
+}
+
+/*
+ * pgmg_file_matches
+ *		Does the file's content match a recorded checksum?  A legacy
+ *		checksum, recorded by pgmg 0.1, dropped trailing blanks inside
+ *		literals too, and is compared with the file's hash taken that way.
+ */
+bool
+pgmg_file_matches(PgmgFile *file, const char *checksum, bool legacy)
+{
+	if (legacy)
+		return strcmp(pgmg_legacy_hash(file), checksum) == 0;
+	return strcmp(file->hash, checksum) == 0;
+}
+
+/*
+ * pgmg_legacy_hash
+ *		The file's checksum as pgmg 0.1 took it, computed on first use.
+ */
+const char *
+pgmg_legacy_hash(PgmgFile *file)
+{
+	if (file->legacy_hash[0] == '\0')
+		pgmg_hash_lines(file->content, file->legacy_hash);
+	return file->legacy_hash;
+}
+
+/*
+ * value_line_ends
+ *		For each line of text, whether its end lies inside a value: a
+ *		string literal ('...', E'...'), a quoted identifier or a
+ *		dollar-quoted body.  Returns a palloc'd array with one entry per
+ *		line (lines are counted by line feeds, plus one).
+ */
+static bool *
+value_line_ends(const char *text)
+{
+	int			nlines = 1;
+	const char *p;
+	bool	   *inside;
+	int			line = 0;
+	char		quote = 0;		/* ', " or $ while inside a value */
+	bool		escapes = false;	/* E'...': backslash escapes */
+	const char *tag = NULL;		/* dollar quote's tag, with both $ */
+	int			taglen = 0;
+	int			comment = 0;	/* nesting depth of block comments */
+	bool		line_comment = false;
+
+	for (p = text; *p; p++)
+		if (*p == '\n')
+			nlines++;
+	inside = palloc0(sizeof(bool) * nlines);
+
+	for (p = text; *p; p++)
+	{
+		char		c = *p;
+
+		if (c == '\n')
+		{
+			inside[line++] = quote != 0;
+			line_comment = false;
+			continue;
+		}
+		if (line_comment)
+			continue;
+		if (comment > 0)
+		{
+			if (c == '*' && p[1] == '/')
+				comment--, p++;
+			else if (c == '/' && p[1] == '*')
+				comment++, p++;
+			continue;
+		}
+		if (quote == '\'')
+		{
+			if (escapes && c == '\\' && p[1] && p[1] != '\n')
+				p++;
+			else if (c == '\'' && p[1] == '\'')
+				p++;
+			else if (c == '\'')
+				quote = 0;
+			continue;
+		}
+		if (quote == '"')
+		{
+			if (c == '"')
+				quote = 0;
+			continue;
+		}
+		if (quote == '$')
+		{
+			if (c == '$' && strncmp(p, tag, taglen) == 0)
+			{
+				p += taglen - 1;
+				quote = 0;
+			}
+			continue;
+		}
+
+		/* outside any value */
+		if (c == '-' && p[1] == '-')
+			line_comment = true;
+		else if (c == '/' && p[1] == '*')
+			comment = 1, p++;
+		else if (c == '\'')
+		{
+			quote = '\'';
+			escapes = p > text && (p[-1] == 'E' || p[-1] == 'e') &&
+				(p - 1 == text || !(isalnum((unsigned char) p[-2]) || p[-2] == '_' ||
+									IS_HIGHBIT_SET(p[-2])));
+		}
+		else if (c == '"')
+			quote = '"';
+		else if (c == '$' && !(p > text && (isalnum((unsigned char) p[-1]) ||
+											p[-1] == '_' || p[-1] == '$' ||
+											IS_HIGHBIT_SET(p[-1]))))
+		{
+			const char *q = p + 1;
+
+			if (!isdigit((unsigned char) *q))
+			{
+				while (isalnum((unsigned char) *q) || *q == '_' || IS_HIGHBIT_SET(*q))
+					q++;
+				if (*q == '$')
+				{
+					tag = p;
+					taglen = q - p + 1;
+					quote = '$';
+					p = q;
+				}
+			}
+		}
+	}
+	inside[line] = quote != 0;
+	return inside;
+}
+
+/*
+ * hash_normalised
+ *		The hash of pgmg_hash_text (values kept whole) or of pgmg_hash_lines.
+ *
+ * Hashes line by line, without copying: a line's end is hashed only once
+ * some text follows it, so blank lines at the end do not count.  A line
+ * ending inside a value loses only the carriage return of its line end.
+ */
+static void
+hash_normalised(const char *text, char *out, bool keep_values)
 {
 	const char *p = text;
 	pg_cryptohash_ctx *ctx;
 	uint8		digest[PG_SHA256_DIGEST_LENGTH];
 	int			newlines = 0;	/* line ends not yet hashed */
 	bool		ok = true;
+	bool	   *inside = NULL;
+	int			line = 0;
 	int			i;
 
 	if ((unsigned char) p[0] == 0xEF && (unsigned char) p[1] == 0xBB &&
 		(unsigned char) p[2] == 0xBF)
 		p += 3;
+	if (keep_values)
+		inside = value_line_ends(p);
 
-	/*
-	 * Hash line by line, without copying: a line's end is hashed only once
-	 * some text follows it, so blank lines at the end do not count.
-	 */
 	ctx = pg_cryptohash_create(PG_SHA256);
 	ok = pg_cryptohash_init(ctx) >= 0;
 	while (*p && ok)
@@ -273,9 +442,15 @@ pgmg_hash_text(const char *text, char *out)
 		const char *end = eol ? eol : p + strlen(p);
 		const char *last = end;
 
-		while (last > p && (last[-1] == ' ' || last[-1] == '\t' ||
-							last[-1] == '\r'))
-			last--;
+		if (inside && inside[line])
+		{
+			if (last > p && last[-1] == '\r')
+				last--;
+		}
+		else
+			while (last > p && (last[-1] == ' ' || last[-1] == '\t' ||
+								last[-1] == '\r'))
+				last--;
 		if (last > p)
 		{
 			for (; newlines > 0 && ok; newlines--)
@@ -283,11 +458,14 @@ pgmg_hash_text(const char *text, char *out)
 			ok = ok && pg_cryptohash_update(ctx, (const uint8 *) p, last - p) >= 0;
 		}
 		newlines++;
+		line++;
 		p = eol ? eol + 1 : end;
 	}
 	if (!ok || pg_cryptohash_final(ctx, digest, sizeof(digest)) < 0)
 		elog(ERROR, "could not compute SHA-256: %s", pg_cryptohash_error(ctx));
 	pg_cryptohash_free(ctx);
+	if (inside)
+		pfree(inside);
 
 	for (i = 0; i < PG_SHA256_DIGEST_LENGTH; i++)
 		sprintf(out + 2 * i, "%02x", digest[i]);

@@ -251,6 +251,8 @@ classify_statement(PgmgFile *file, PgmgStmt *stmt)
 
 				if (vs->view->relpersistence == RELPERSISTENCE_TEMP)
 					not_allowed(file, stmt, "Temporary objects cannot be managed.", NULL);
+				if (vs->options != NIL || vs->withCheckOption != NO_CHECK_OPTION)
+					file->sets_options = true;
 				make_def(file, stmt, "view", rangevar_names(vs->view));
 				break;
 			}
@@ -261,6 +263,8 @@ classify_statement(PgmgFile *file, PgmgStmt *stmt)
 				if (cs->objtype != OBJECT_MATVIEW)
 					not_allowed(file, stmt, "Tables are changed by migrations.",
 								"Move this statement to the migrations directory.");
+				if (cs->into->options != NIL)
+					file->sets_options = true;
 				make_def(file, stmt, "materialized_view",
 						 rangevar_names(cs->into->rel));
 				break;
@@ -367,8 +371,15 @@ classify_statement(PgmgFile *file, PgmgStmt *stmt)
 					not_allowed(file, stmt, "Tables are changed by migrations.",
 								"Move this statement to the migrations directory.");
 				foreach(lc, as->cmds)
-					if (lfirst_node(AlterTableCmd, lc)->subtype == AT_ChangeOwner)
+				{
+					AlterTableType t = lfirst_node(AlterTableCmd, lc)->subtype;
+
+					if (t == AT_ChangeOwner)
 						file->sets_owner = true;
+					else if (t == AT_SetRelOptions || t == AT_ResetRelOptions ||
+							 t == AT_ReplaceRelOptions)
+						file->sets_options = true;
+				}
 				break;
 			}
 		case T_IndexStmt:
@@ -1511,6 +1522,37 @@ migration_statement(PgmgFile *file, PgmgStmt *stmt)
 					   (Node *) makeTypeNameFromNameList(((AlterDomainStmt *) n)->typeName),
 					   OBJECT_DOMAIN, false);
 			break;
+		case T_ViewStmt:
+			/* CREATE OR REPLACE VIEW of an object a code file may manage */
+			if (((ViewStmt *) n)->replace)
+				add_target(file, stmt, PGMG_TARGET_RELATION,
+						   (Node *) ((ViewStmt *) n)->view, OBJECT_VIEW, false);
+			break;
+		case T_CreateFunctionStmt:
+			{
+				CreateFunctionStmt *fs = (CreateFunctionStmt *) n;
+				ObjectWithArgs *owa;
+
+				if (!fs->replace)
+					break;
+				owa = makeNode(ObjectWithArgs);
+				owa->objname = fs->funcname;
+				foreach(lc, fs->parameters)
+				{
+					FunctionParameter *fp = lfirst(lc);
+
+					if (fp->mode != FUNC_PARAM_OUT && fp->mode != FUNC_PARAM_TABLE)
+						owa->objargs = lappend(owa->objargs, fp->argType);
+				}
+				add_target(file, stmt, PGMG_TARGET_FUNCTION, (Node *) owa,
+						   fs->is_procedure ? OBJECT_PROCEDURE : OBJECT_FUNCTION, false);
+				break;
+			}
+		case T_AlterFunctionStmt:
+			add_target(file, stmt, PGMG_TARGET_FUNCTION,
+					   (Node *) ((AlterFunctionStmt *) n)->func,
+					   ((AlterFunctionStmt *) n)->objtype, false);
+			break;
 		case T_DoStmt:
 		case T_CallStmt:
 			/* what runs inside cannot be known from the parse tree */
@@ -1536,6 +1578,29 @@ add_target(PgmgFile *file, PgmgStmt *stmt, PgmgTargetKind kind, Node *object,
 
 	t->kind = kind;
 	t->breaking = breaking;
+	t->replaces = kind == PGMG_TARGET_UNKNOWN ||
+		(kind == PGMG_TARGET_RELATION &&
+		 (IsA(stmt->parsetree, DropStmt) || IsA(stmt->parsetree, AlterObjectSchemaStmt) ||
+		  (IsA(stmt->parsetree, RenameStmt) &&
+		   (((RenameStmt *) stmt->parsetree)->renameType == OBJECT_TABLE ||
+			((RenameStmt *) stmt->parsetree)->renameType == OBJECT_FOREIGN_TABLE ||
+			((RenameStmt *) stmt->parsetree)->renameType == OBJECT_VIEW ||
+			((RenameStmt *) stmt->parsetree)->renameType == OBJECT_MATVIEW))));
+	t->drops = IsA(stmt->parsetree, DropStmt);
+	t->check_only = IsA(stmt->parsetree, ViewStmt) ||
+		IsA(stmt->parsetree, CreateFunctionStmt) ||
+		IsA(stmt->parsetree, AlterFunctionStmt);
+	t->redefines = IsA(stmt->parsetree, ViewStmt) ||
+		IsA(stmt->parsetree, CreateFunctionStmt) ||
+		IsA(stmt->parsetree, AlterFunctionStmt) ||
+		(IsA(stmt->parsetree, AlterTableStmt) &&
+		 (objtype == OBJECT_VIEW || objtype == OBJECT_MATVIEW)) ||
+		(IsA(stmt->parsetree, RenameStmt) &&
+		 (objtype == OBJECT_VIEW || objtype == OBJECT_MATVIEW ||
+		  objtype == OBJECT_FUNCTION || objtype == OBJECT_PROCEDURE)) ||
+		(IsA(stmt->parsetree, AlterObjectSchemaStmt) &&
+		 (objtype == OBJECT_VIEW || objtype == OBJECT_MATVIEW ||
+		  objtype == OBJECT_FUNCTION || objtype == OBJECT_PROCEDURE));
 	t->line = stmt->line;
 	if (kind == PGMG_TARGET_RELATION)
 		t->relation = (RangeVar *) object;

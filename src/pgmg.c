@@ -30,6 +30,7 @@
 #include "fmgr.h"
 #include "funcapi.h"
 #include "miscadmin.h"
+#include "storage/lmgr.h"
 #include "tcop/utility.h"
 #include "utils/builtins.h"
 #include "utils/fmgrprotos.h"
@@ -53,14 +54,19 @@ PG_FUNCTION_INFO_V1(pgmg_apply);
 PG_FUNCTION_INFO_V1(pgmg_baseline);
 PG_FUNCTION_INFO_V1(pgmg_status_sql);
 PG_FUNCTION_INFO_V1(pgmg_record_migration_sql);
+PG_FUNCTION_INFO_V1(pgmg_start_migration_sql);
+PG_FUNCTION_INFO_V1(pgmg_repair_sql);
 
 static Datum plan_or_apply(FunctionCallInfo fcinfo, bool apply);
 static void lock_and_refresh(const char *what, int timeout_ms);
+static PgmgPlan *plan_locked(Jsonb *files, bool allow_out_of_order,
+							 int timeout_ms, PgmgFileSet **set, bool *pushed);
 static PgmgPlan *apply_with_retries(Jsonb *files, bool allow_out_of_order,
 									int timeout_ms, PgmgFileSet **set,
 									double *plan_ms, double *execute_ms,
 									double *record_ms);
 static MemoryContext begin_call(MemoryContext *oldcxt);
+static void check_extension_version(void);
 static void end_call(MemoryContext callcxt, MemoryContext oldcxt);
 static void emit_steps(FunctionCallInfo fcinfo, PgmgPlan *plan);
 
@@ -138,7 +144,36 @@ begin_call(MemoryContext *oldcxt)
 	*oldcxt = MemoryContextSwitchTo(callcxt);
 	pgmg_spi_connect();
 	MemoryContextSwitchTo(callcxt);
+	check_extension_version();
 	return callcxt;
+}
+
+/*
+ * check_extension_version
+ *		The library reads and writes pgmg's tables as its own version made
+ *		them: an extension left at an older version (the library was
+ *		upgraded, ALTER EXTENSION was not run) is an error saying so.  The
+ *		caller is connected to SPI.
+ */
+static void
+check_extension_version(void)
+{
+	int			ret;
+	char	   *installed;
+
+	ret = SPI_execute("SELECT extversion FROM pg_catalog.pg_extension "
+					  "WHERE extname OPERATOR(pg_catalog.=) 'pgmg'", true, 1);
+	if (ret != SPI_OK_SELECT)
+		elog(ERROR, "could not read pg_extension: %s", SPI_result_code_string(ret));
+	if (SPI_processed == 0)
+		return;
+	installed = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+	if (strcmp(installed, PGMG_VERSION) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("extension pgmg is at version %s, but its library is version %s",
+						installed, PGMG_VERSION),
+				 errhint("Run ALTER EXTENSION pgmg UPDATE (pgmg apply does it when the role may).")));
 }
 
 /*
@@ -259,6 +294,49 @@ plan_or_apply(FunctionCallInfo fcinfo, bool apply)
 }
 
 /*
+ * plan_locked
+ *		The plan of an apply.  An unmanaged view the plan preserves is
+ *		restored from the text read while planning; a change committed to
+ *		it while the apply waited for its lock would be reverted.  So such
+ *		views are locked first (within the lock timeout) and the database
+ *		planned again with a fresh snapshot, until the plan preserves
+ *		nothing it has not locked.  When *pushed is set, the fresh snapshot
+ *		stays pushed for the caller to pop after executing.
+ */
+static PgmgPlan *
+plan_locked(Jsonb *files, bool allow_out_of_order, int timeout_ms,
+			PgmgFileSet **set, bool *pushed)
+{
+	List	   *locked = NIL;
+
+	*pushed = false;
+	for (;;)
+	{
+		PgmgPlan   *plan;
+		List	   *missing;
+		ListCell   *lc;
+
+		*set = pgmg_read_files(files);
+		plan = pgmg_make_plan(*set, allow_out_of_order);
+		missing = list_difference_oid(plan->preserved_relids, locked);
+		if (missing == NIL)
+			return plan;
+		if (locked == NIL)
+			(void) set_config_option("lock_timeout", psprintf("%d", timeout_ms),
+									 PGC_USERSET, PGC_S_SESSION,
+									 GUC_ACTION_SAVE, true, 0, false);
+		list_sort(missing, list_oid_cmp);
+		foreach(lc, missing)
+			LockRelationOid(lfirst_oid(lc), AccessExclusiveLock);
+		locked = list_concat(locked, missing);
+		if (*pushed)
+			PopActiveSnapshot();
+		PushActiveSnapshot(GetTransactionSnapshot());
+		*pushed = true;
+	}
+}
+
+/*
  * apply_with_retries
  *		Plan and execute, each attempt in an internal subtransaction.  An
  *		attempt that times out waiting for a lock (55P03) is rolled back,
@@ -284,6 +362,7 @@ apply_with_retries(Jsonb *files, bool allow_out_of_order, int timeout_ms,
 	{
 		PgmgPlan   *volatile plan = NULL;
 		ErrorData  *volatile edata = NULL;
+		bool		pushed = false;
 		TimestampTz start;
 
 		BeginInternalSubTransaction(NULL);
@@ -291,10 +370,11 @@ apply_with_retries(Jsonb *files, bool allow_out_of_order, int timeout_ms,
 		PG_TRY();
 		{
 			start = GetCurrentTimestamp();
-			*set = pgmg_read_files(files);
-			plan = pgmg_make_plan(*set, allow_out_of_order);
+			plan = plan_locked(files, allow_out_of_order, timeout_ms, set, &pushed);
 			*plan_ms = pgmg_elapsed_ms(start);
 			pgmg_execute_plan(plan, timeout_ms, execute_ms, record_ms);
+			if (pushed)
+				PopActiveSnapshot();
 		}
 		PG_CATCH();
 		{
@@ -451,10 +531,80 @@ pgmg_record_migration_sql(PG_FUNCTION_ARGS)
 	lock_and_refresh("pgmg.record_migration()", pgmg_lock_timeout);
 	pgmg_hash_text(content, hash);
 	pgmg_spi_connect();
+	check_extension_version();
 	pgmg_record_migration(name, hash, duration, false);
 	SPI_finish();
 	PopActiveSnapshot();
 	PG_RETURN_VOID();
+}
+
+/*
+ * pgmg.start_migration(name text, content text) records, before the
+ * client runs a migration outside a transaction, that it has started.
+ * The client commits this first: if it dies before record_migration, the
+ * next plan says so instead of running the migration again blindly.
+ */
+Datum
+pgmg_start_migration_sql(PG_FUNCTION_ARGS)
+{
+	char	   *name;
+	char		hash[PGMG_HASH_LEN];
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("name and content must not be null")));
+	name = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	lock_and_refresh("pgmg.start_migration()", pgmg_lock_timeout);
+	pgmg_hash_text(text_to_cstring(PG_GETARG_TEXT_PP(1)), hash);
+	pgmg_spi_connect();
+	check_extension_version();
+	pgmg_start_migration(name, hash);
+	SPI_finish();
+	PopActiveSnapshot();
+	PG_RETURN_VOID();
+}
+
+/*
+ * pgmg.repair(name text, resolution text) resolves a migration left
+ * started (the client died, or the migration failed, after it began
+ * outside a transaction): 'applied' marks it applied, 'forget' forgets
+ * the attempt so that the next apply runs it again.  Returns what it did.
+ */
+Datum
+pgmg_repair_sql(PG_FUNCTION_ARGS)
+{
+	char	   *name;
+	char	   *resolution;
+	bool		applied;
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("name and resolution must not be null")));
+	name = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	resolution = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	if (strcmp(resolution, "applied") == 0)
+		applied = true;
+	else if (strcmp(resolution, "forget") == 0)
+		applied = false;
+	else
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("unknown resolution \"%s\"", resolution),
+				 errhint("Use 'applied' (it ran to the end) or 'forget' (it did not run, or what it did was undone: it runs again).")));
+	lock_and_refresh("pgmg.repair()", pgmg_lock_timeout);
+	pgmg_spi_connect();
+	check_extension_version();
+	if (!pgmg_resolve_started(name, applied))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("migration \"%s\" is not waiting for repair", name),
+				 errdetail("Only a migration started outside a transaction and never recorded as finished can be repaired.")));
+	SPI_finish();
+	PopActiveSnapshot();
+	PG_RETURN_TEXT_P(cstring_to_text(psprintf("%s: %s", name,
+											  applied ? "marked applied" : "forgotten; it runs again")));
 }
 
 /*

@@ -25,7 +25,14 @@
 #include "utils/jsonb.h"
 #include "utils/timestamp.h"
 
-#define PGMG_VERSION "0.1"
+#define PGMG_VERSION "0.2"
+
+/*
+ * How checksums of files are taken (files.c): 1 is pgmg 0.1's (trailing
+ * blanks dropped on every line), 2 keeps them inside literals.  State rows
+ * say which one they were recorded with.
+ */
+#define PGMG_HASH_VERSION 2
 
 /* pgmg.c: GUCs */
 extern bool pgmg_timing;
@@ -65,6 +72,7 @@ struct PgmgFile
 	char	   *path;			/* relative path, exactly as given */
 	char	   *content;		/* file text, exactly as given */
 	char		hash[PGMG_HASH_LEN];	/* SHA-256 of the normalised text */
+	char		legacy_hash[PGMG_HASH_LEN]; /* 0.1's hash, when asked for */
 	bool		is_code;		/* code file (else a migration) */
 
 	/* code files, filled by the planner */
@@ -78,6 +86,7 @@ struct PgmgFile
 	bool		sets_comment;	/* has COMMENT ON (not a column) */
 	bool		sets_column_comment;	/* has COMMENT ON COLUMN */
 	bool		sets_owner;		/* has ... OWNER TO */
+	bool		sets_options;	/* sets view options (WITH, ALTER ... SET) */
 	bool		in_exec;		/* will be executed by this plan */
 	int			order;			/* position in the execution order */
 	bool		preserved;		/* generated: restores an unmanaged view */
@@ -98,6 +107,10 @@ typedef struct PgmgFileSet
 
 extern PgmgFileSet *pgmg_read_files(Jsonb *files);
 extern void pgmg_hash_text(const char *text, char *out);
+extern void pgmg_hash_lines(const char *text, char *out);
+extern bool pgmg_file_matches(PgmgFile *file, const char *checksum,
+							  bool legacy);
+extern const char *pgmg_legacy_hash(PgmgFile *file);
 extern int	pgmg_compare_names(const char *a, const char *b);
 
 /*
@@ -176,6 +189,14 @@ typedef struct PgmgTarget
 	ObjectWithArgs *function;
 	ObjectType	function_type;
 	bool		breaking;		/* dependents cannot survive it (drop, type) */
+	bool		replaces;		/* the relation itself is dropped, renamed or
+								 * moved: what hangs on it (triggers,
+								 * policies, rules) goes with it */
+	bool		drops;			/* a DROP of the object itself */
+	bool		redefines;		/* CREATE OR REPLACE or ALTER of the object
+								 * itself (a view, a function) */
+	bool		check_only;		/* only checked against managed objects:
+								 * its dependents survive it */
 	int			line;
 } PgmgTarget;
 
@@ -215,10 +236,12 @@ extern List *pgmg_direct_dependents(const ObjectAddress *addr);
 extern char *pgmg_drop_statement(const ObjectAddress *addr);
 extern List *pgmg_restore_statements(const ObjectAddress *addr, bool acl,
 									 bool comment, bool column_comments,
-									 bool owner);
+									 bool owner, bool options);
 extern List *pgmg_reset_statements(const ObjectAddress *addr, bool acl,
 								   bool comment);
 extern char *pgmg_preserve_text(const ObjectAddress *addr);
+extern List *pgmg_kept_statements(const ObjectAddress *addr, List *file_indexes,
+								  bool indexes, bool defaults);
 
 /*
  * graph.c: ordering
@@ -243,7 +266,8 @@ struct PgmgStateObj
 	List	   *args;			/* char * */
 	char	   *fingerprint;
 	char	   *catalog_version;	/* rows the fingerprint was taken from */
-	char	   *decorations;	/* letters: a(cl) c(omment) k o(wner) */
+	char	   *decorations;	/* letters: a(cl) c(omment) k o(wner) r(eloptions) */
+	bool		legacy_hash;	/* hash recorded by pgmg 0.1 */
 	ObjectAddress addr;			/* resolved now; InvalidOid if missing */
 	bool		dropping;		/* will be dropped by the plan */
 };
@@ -253,12 +277,18 @@ typedef struct PgmgMigrationRow
 {
 	char	   *name;
 	char	   *checksum;
+	bool		legacy_hash;	/* checksum recorded by pgmg 0.1 */
+	bool		started;		/* begun outside a transaction, not finished */
+	char	   *applied_at;
+	char	   *applied_by;
 } PgmgMigrationRow;
 
 extern List *pgmg_load_state(void);
 extern List *pgmg_load_migrations(void);
 extern void pgmg_record_migration(const char *name, const char *checksum,
 								  double duration_ms, bool baseline);
+extern void pgmg_start_migration(const char *name, const char *checksum);
+extern bool pgmg_resolve_started(const char *name, bool applied);
 extern void pgmg_record_file(PgmgFile *file);
 extern void pgmg_forget_file(const char *path);
 extern char *pgmg_file_decorations(PgmgFile *file);
@@ -273,7 +303,8 @@ typedef enum PgmgAction
 	PGMG_ACT_CREATE,
 	PGMG_ACT_REPLACE,
 	PGMG_ACT_RESTORE,			/* an unmanaged view pgmg preserved */
-	PGMG_ACT_PAUSE				/* a no-transaction migration: the client's */
+	PGMG_ACT_PAUSE,				/* a no-transaction migration: the client's */
+	PGMG_ACT_LATER				/* shown only: runs in an apply after a pause */
 } PgmgAction;
 
 /* one statement to run, with where it came from */
@@ -304,6 +335,7 @@ typedef struct PgmgPlan
 	List	   *exec_files;		/* PgmgFile *, code files executed */
 	List	   *forget_files;	/* char *, deleted code files */
 	List	   *lock_relids;	/* Oid: relations it drops or migrates */
+	List	   *preserved_relids;	/* Oid: unmanaged views it preserves */
 } PgmgPlan;
 
 /* a row of pgmg.status() */

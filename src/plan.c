@@ -36,10 +36,16 @@
 #include "catalog/catalog.h"
 #include "catalog/dependency.h"
 #include "catalog/namespace.h"
+#include "catalog/objectaddress.h"
+#include "catalog/pg_attrdef.h"
 #include "catalog/pg_class.h"
+#include "catalog/pg_constraint.h"
+#include "catalog/pg_proc.h"
 #include "catalog/pg_type.h"
+#include "commands/proclang.h"
 #include "common/hashfn.h"
 #include "miscadmin.h"
+#include "nodes/makefuncs.h"
 #include "storage/lock.h"
 #include "utils/builtins.h"
 #include "utils/hsearch.h"
@@ -56,6 +62,7 @@ typedef struct DropItem
 	char	   *file;			/* managing file, or NULL */
 	char	   *reason;
 	int			index;
+	bool		by_migration;	/* a migration's own DROP removes it */
 } DropItem;
 
 /* a catalog entry waiting to have its dependents scanned */
@@ -105,6 +112,8 @@ typedef struct PlanCtx
 	List	   *migrations;		/* PgmgFile *, pending, to run now */
 	PgmgFile   *pause;			/* pending no-transaction migration */
 	List	   *target_relids;	/* Oid: relations the migrations alter */
+	List	   *later;			/* PgmgFile *, pending after the pause */
+	List	   *preserved_relids;	/* Oid: unmanaged views preserved */
 } PlanCtx;
 
 static HTAB *addr_map(const char *name);
@@ -118,7 +127,10 @@ static int	str_match(const void *a, const void *b, Size keysize);
 
 static void load_state(PlanCtx *ctx);
 static void plan_migrations(PlanCtx *ctx);
-static void wrap_target(PlanCtx *ctx, const ObjectAddress *target, bool breaking);
+static void wrap_target(PlanCtx *ctx, const ObjectAddress *target, bool breaking,
+						bool replaces);
+static bool migration_takes_managed(PlanCtx *ctx, PgmgFile *migration,
+									PgmgTarget *t, const ObjectAddress *addr);
 static void preserve(PlanCtx *ctx, const ObjectAddress *addr, const char *reason);
 static bool is_view(const ObjectAddress *addr);
 static void warn_lock_table(PgmgPlan *plan);
@@ -132,10 +144,15 @@ static DropItem *add_drop(PlanCtx *ctx, const ObjectAddress *addr,
 						  const char *file, const char *reason);
 static void close_drops(PlanCtx *ctx);
 static void refuse_dependent(DropItem *top, PgmgDependent *dep);
+static void refuse_stale_results(PgmgDef *def);
+static void keep_populated(PgmgDef *def);
+static void keep_attached(PgmgDef *def);
+static bool body_changes(PgmgDef *def);
 static List *order_drops(PlanCtx *ctx);
 static List *order_files(PlanCtx *ctx);
 static PgmgFile *resolve_ref(PlanCtx *ctx, HTAB *names, PgmgRef *ref);
 static void add_steps(PlanCtx *ctx, PgmgPlan *plan, List *drops, List *files);
+static void add_later_steps(PlanCtx *ctx, PgmgPlan *plan);
 static int	compare_file_paths(const ListCell *a, const ListCell *b);
 static int	compare_strings(const ListCell *a, const ListCell *b);
 
@@ -181,6 +198,7 @@ pgmg_make_plan(PgmgFileSet *files, bool allow_out_of_order)
 	}
 	plan->forget_files = ctx.forget;
 	plan->lock_relids = ctx.target_relids;
+	plan->preserved_relids = ctx.preserved_relids;
 	{
 		ListCell   *lc;
 
@@ -230,9 +248,10 @@ pgmg_status(PgmgFileSet *files)
 					f = lfirst(fc);
 			str_put(applied, m->name, m);
 			rows = lappend(rows, status_row("migration", m->name, m->name,
+											m->started ? "started" :
 											!files->has_migrations ? "applied" :
 											f == NULL ? "missing" :
-											strcmp(f->hash, m->checksum) != 0 ? "changed" :
+											!pgmg_file_matches(f, m->checksum, m->legacy_hash) ? "changed" :
 											"applied"));
 		}
 		foreach(lc, files->migrations)
@@ -252,7 +271,7 @@ pgmg_status(PgmgFileSet *files)
 
 		if (files->has_code && f == NULL)
 			state = "deleted";
-		else if (f && strcmp(f->hash, obj->hash) != 0)
+		else if (f && !pgmg_file_matches(f, obj->hash, obj->legacy_hash))
 			state = "modified";
 		else if (!OidIsValid(obj->addr.objectId))
 			state = "missing";
@@ -302,6 +321,8 @@ pgmg_action_name(PgmgAction action)
 			return "restore";
 		case PGMG_ACT_PAUSE:
 			return "pause";
+		case PGMG_ACT_LATER:
+			return "later";
 	}
 	return "?";
 }
@@ -373,7 +394,7 @@ classify_files(PlanCtx *ctx)
 		{
 			PgmgStateObj *obj = lfirst(rc);
 
-			if (strcmp(obj->hash, f->hash) != 0)
+			if (!pgmg_file_matches(f, obj->hash, obj->legacy_hash))
 			{
 				f->status = PGMG_FILE_MODIFIED;
 				reason = "modified";
@@ -417,9 +438,23 @@ classify_files(PlanCtx *ctx)
 		{
 			PgmgStateObj *obj = lfirst(rc);
 
-			if (OidIsValid(obj->addr.objectId))
-				add_drop(ctx, &obj->addr, path,
-						 psprintf("file %s was deleted", path));
+			if (!OidIsValid(obj->addr.objectId))
+				continue;
+
+			/*
+			 * Drop only what pgmg made: a state row anyone with write
+			 * access to pgmg.pgmg_state could have inserted must not make
+			 * an apply drop another object of that name.
+			 */
+			if (pgmg_drifted(obj))
+				ereport(ERROR,
+						(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+						 errmsg("refusing to drop %s: it is not the object pgmg recorded for the deleted file \"%s\"",
+								obj->object_name, path),
+						 errdetail("Its catalog definition does not match the fingerprint recorded in pgmg.pgmg_state: it was changed outside pgmg, or the state row was not written by pgmg."),
+						 errhint("If it should go, drop it yourself and apply again (pgmg then forgets it); if it should stay, restore the file or delete its row from pgmg.pgmg_state.")));
+			add_drop(ctx, &obj->addr, path,
+					 psprintf("file %s was deleted", path));
 		}
 	}
 
@@ -524,6 +559,8 @@ schedule_file(PlanCtx *ctx, PgmgFile *file, const char *reason)
 
 			/* the file's statements set again what its old version set */
 			def->mode = PGMG_DEF_INPLACE;
+			if (def->addr.classId == ProcedureRelationId)
+				refuse_stale_results(def);
 			def->reset_sql = pgmg_reset_statements(&def->addr,
 												   strchr(old, 'a') != NULL,
 												   strchr(old, 'c') != NULL);
@@ -579,9 +616,81 @@ recreate_def(PlanCtx *ctx, PgmgDef *def, const char *reason)
 											   !def->file->sets_acl && !strchr(old, 'a'),
 											   !def->file->sets_comment && !strchr(old, 'c'),
 											   !def->file->sets_column_comment && !strchr(old, 'k'),
-											   !def->file->sets_owner && !strchr(old, 'o'));
+											   !def->file->sets_owner && !strchr(old, 'o'),
+											   !def->file->sets_options && !strchr(old, 'r'));
+	keep_populated(def);
+	keep_attached(def);
 	if (reason)
 		add_drop(ctx, &def->addr, def->file->path, reason);
+}
+
+/*
+ * keep_attached
+ *		Indexes made by hand on a managed materialized view and column
+ *		defaults set by hand on a managed view are made again after it is
+ *		recreated, unless the file makes them itself.
+ */
+static void
+keep_attached(PgmgDef *def)
+{
+	List	   *file_indexes = NIL;
+	bool		file_defaults = false;
+	ListCell   *lc;
+
+	foreach(lc, def->file->stmts)
+	{
+		Node	   *n = ((PgmgStmt *) lfirst(lc))->parsetree;
+
+		if (IsA(n, IndexStmt) && ((IndexStmt *) n)->idxname)
+			file_indexes = lappend(file_indexes, makeString(((IndexStmt *) n)->idxname));
+		else if (IsA(n, AlterTableStmt))
+		{
+			ListCell   *cc;
+
+			foreach(cc, ((AlterTableStmt *) n)->cmds)
+				if (lfirst_node(AlterTableCmd, cc)->subtype == AT_ColumnDefault)
+					file_defaults = true;
+		}
+	}
+	def->restore_sql = list_concat(def->restore_sql,
+								   pgmg_kept_statements(&def->addr, file_indexes,
+														true, !file_defaults));
+}
+
+/*
+ * keep_populated
+ *		A materialized view its file creates WITH NO DATA, refreshed since,
+ *		comes back populated: a recreation forced by something else must
+ *		not leave it unreadable.  The file's own REFRESH, if it has one,
+ *		does that already.
+ */
+static void
+keep_populated(PgmgDef *def)
+{
+	CreateTableAsStmt *cs = (CreateTableAsStmt *) def->stmt->parsetree;
+	HeapTuple	tup;
+	bool		populated;
+	PgmgSql    *refresh;
+	ListCell   *lc;
+
+	if (!IsA(cs, CreateTableAsStmt) || !cs->into->skipData ||
+		def->addr.classId != RelationRelationId)
+		return;
+	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(def->addr.objectId));
+	if (!HeapTupleIsValid(tup))
+		return;
+	populated = ((Form_pg_class) GETSTRUCT(tup))->relkind == RELKIND_MATVIEW &&
+		((Form_pg_class) GETSTRUCT(tup))->relispopulated;
+	ReleaseSysCache(tup);
+	if (!populated)
+		return;
+	foreach(lc, def->file->stmts)
+		if (IsA(((PgmgStmt *) lfirst(lc))->parsetree, RefreshMatViewStmt))
+			return;
+	refresh = palloc0(sizeof(PgmgSql));
+	refresh->text = psprintf("REFRESH MATERIALIZED VIEW %s",
+							 getObjectIdentity(&def->addr, false));
+	def->restore_sql = lappend(def->restore_sql, refresh);
 }
 
 /*
@@ -652,6 +761,7 @@ plan_migrations(PlanCtx *ctx)
 	HTAB	   *by_name = str_map("pgmg applied migrations");
 	HTAB	   *files = str_map("pgmg migration files");
 	HTAB	   *gone = str_map("pgmg migrations without files");
+	HTAB	   *gone_legacy = str_map("pgmg 0.1 migrations without files");
 	const char *newest = NULL;
 	ListCell   *lc;
 
@@ -664,6 +774,15 @@ plan_migrations(PlanCtx *ctx)
 		PgmgFile   *f = str_get(files, row->name);
 
 		str_put(by_name, row->name, row);
+		if (row->started)
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("migration \"%s\" was started outside a transaction and never recorded as finished",
+							row->name),
+					 errdetail("%s began it at %s (-- pgmg:no-transaction); the client died, or the migration failed, before it was recorded, so it may have run in part.",
+							   row->applied_by, row->applied_at),
+					 errhint("Check what it did. If it ran to the end, run pgmg repair %s --applied (SELECT pgmg.repair('%s', 'applied')); if it did nothing, or you undid it, run pgmg repair %s --forget and it runs again.",
+							 row->name, row->name, row->name)));
 		if (newest == NULL || pgmg_compare_names(row->name, newest) > 0)
 			newest = row->name;
 		if (f == NULL)
@@ -672,15 +791,15 @@ plan_migrations(PlanCtx *ctx)
 					(errmsg("applied migration \"%s\" is not in the migrations directory",
 							row->name),
 					 errdetail("pgmg.pgmg_migrations records it as applied.")));
-			str_put(gone, row->checksum, row);
+			str_put(row->legacy_hash ? gone_legacy : gone, row->checksum, row);
 		}
-		else if (strcmp(f->hash, row->checksum) != 0)
+		else if (!pgmg_file_matches(f, row->checksum, row->legacy_hash))
 			ereport(ERROR,
 					(errcode(ERRCODE_DATA_EXCEPTION),
 					 errmsg("applied migration \"%s\" has changed since it was applied", row->name),
 					 errdetail("Recorded checksum %s; the file's checksum is now %s.",
 							   row->checksum, f->hash),
-					 errhint("Never edit an applied migration: restore it and add a new one. Line endings, a byte order mark and trailing whitespace do not count as changes.")));
+					 errhint("Never edit an applied migration: restore it and add a new one. Line endings, a byte order mark and trailing whitespace outside string literals do not count as changes.")));
 	}
 
 	foreach(lc, ctx->files->migrations)
@@ -690,9 +809,12 @@ plan_migrations(PlanCtx *ctx)
 
 		if (str_get(by_name, f->path))
 			continue;
-		if (str_get(gone, f->hash))
+		if (str_get(gone, f->hash) ||
+			(hash_get_num_entries(gone_legacy) > 0 &&
+			 str_get(gone_legacy, pgmg_legacy_hash(f))))
 		{
-			PgmgMigrationRow *was = str_get(gone, f->hash);
+			PgmgMigrationRow *was = str_get(gone, f->hash) ?
+				str_get(gone, f->hash) : str_get(gone_legacy, pgmg_legacy_hash(f));
 
 			ereport(ERROR,
 					(errcode(ERRCODE_DUPLICATE_OBJECT),
@@ -711,10 +833,16 @@ plan_migrations(PlanCtx *ctx)
 					 errhint("Rename it to sort after \"%s\", or allow out-of-order migrations (allow_out_of_order => true, pgmg apply --allow-out-of-order).",
 							 newest)));
 		pgmg_parse_migration(f);
+		if (ctx->pause)
+		{
+			/* shown in the plan; the apply after the pause runs it */
+			ctx->later = lappend(ctx->later, f);
+			continue;
+		}
 		if (f->no_transaction)
 		{
 			ctx->pause = f;
-			break;
+			continue;
 		}
 		ctx->migrations = lappend(ctx->migrations, f);
 
@@ -752,19 +880,64 @@ plan_migrations(PlanCtx *ctx)
 					addr.classId = RelationRelationId;
 					addr.objectId = lfirst_oid(rc);
 					addr.objectSubId = 0;
-					wrap_target(ctx, &addr, true);
+					wrap_target(ctx, &addr, true, true);
 				}
 				ctx->target_relids = list_concat_unique_oid(ctx->target_relids, tables);
 			}
 			else if (pgmg_resolve_target(t, &addr))
 			{
-				wrap_target(ctx, &addr, t->breaking);
+				if (migration_takes_managed(ctx, f, t, &addr) || t->check_only)
+					continue;
+				wrap_target(ctx, &addr, t->breaking, t->replaces);
 				if (addr.classId == RelationRelationId)
 					ctx->target_relids = list_append_unique_oid(ctx->target_relids,
 																addr.objectId);
 			}
 		}
 	}
+}
+
+/*
+ * migration_takes_managed
+ *		A migration statement on an object a code file manages.  The code
+ *		file is the truth, so a migration may not redefine such an object
+ *		(CREATE OR REPLACE, ALTER, rename, move): that is an error naming
+ *		both files.  It may drop one whose file is deleted in the same
+ *		change: then the migration's DROP is what drops it, pgmg plans no
+ *		drop of its own and forgets it; one whose file is still there is an
+ *		error.  Returns true when the target needs no further wrapping.
+ */
+static bool
+migration_takes_managed(PlanCtx *ctx, PgmgFile *migration, PgmgTarget *t,
+						const ObjectAddress *addr)
+{
+	PgmgStateObj *managed = addr_get(ctx->managed, addr);
+	DropItem   *item;
+
+	if (managed == NULL || (!t->drops && !t->redefines))
+		return false;
+	if (t->drops && ctx->files->has_code &&
+		str_get(ctx->code_files, managed->file) == NULL &&
+		(item = addr_get(ctx->drop_set, addr)) != NULL)
+	{
+		item->by_migration = true;
+		item->reason = psprintf("file %s was deleted; migration %s drops it",
+								managed->file, migration->path);
+		return true;
+	}
+	ereport(ERROR,
+			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+			 errmsg("migration \"%s\" %s %s, which code file \"%s\" defines",
+					migration->path, t->drops ? "drops" : "redefines",
+					managed->object_name, managed->file),
+			 errdetail("Line %d of \"%s\". The code file is the truth for the objects it defines.",
+					   t->line, migration->path),
+			 t->drops ?
+			 errhint("Delete \"%s\" in the same change (pgmg then drops the object, or lets this migration drop it), or keep the object and remove the DROP.",
+					 managed->file) :
+			 errhint("Change \"%s\" instead; pgmg replaces or recreates the object from it.",
+					 managed->file)));
+	return true;				/* not reached */
 }
 
 /*
@@ -776,7 +949,8 @@ plan_migrations(PlanCtx *ctx)
  *		dependents are left to PostgreSQL, since the target is not dropped.
  */
 static void
-wrap_target(PlanCtx *ctx, const ObjectAddress *target, bool breaking)
+wrap_target(PlanCtx *ctx, const ObjectAddress *target, bool breaking,
+			bool replaces)
 {
 	List	   *queue = list_make1(palloc(sizeof(ObjectAddress)));
 	HTAB	   *seen = addr_map("pgmg target parts");
@@ -809,9 +983,25 @@ wrap_target(PlanCtx *ctx, const ObjectAddress *target, bool breaking)
 				}
 				continue;
 			}
-			if (d->deptype != DEPENDENCY_NORMAL || addr_get(ctx->drop_set, &d->object))
+			if (addr_get(ctx->drop_set, &d->object))
 				continue;
 			managed = addr_get(ctx->managed, &d->object);
+
+			/*
+			 * A trigger, policy or rule of a table the migration drops,
+			 * renames or moves would go with it (or stay on the renamed
+			 * table): drop it first and make it again from its file after.
+			 */
+			if (replaces && d->deptype == DEPENDENCY_AUTO && managed &&
+				d->object.classId != RelationRelationId)
+			{
+				add_drop(ctx, &d->object, managed->file,
+						 psprintf("depends on %s, which a migration drops, renames or moves",
+								  pgmg_object_name(target)));
+				continue;
+			}
+			if (d->deptype != DEPENDENCY_NORMAL)
+				continue;
 			if (managed)
 				add_drop(ctx, &d->object, managed->file, "depends on modified tables");
 			else if (breaking && is_view(&d->object))
@@ -835,6 +1025,7 @@ preserve(PlanCtx *ctx, const ObjectAddress *addr, const char *reason)
 
 	if (addr_get(ctx->drop_set, addr))
 		return;
+	ctx->preserved_relids = lappend_oid(ctx->preserved_relids, addr->objectId);
 	f = palloc0(sizeof(PgmgFile));
 	f->content = pgmg_preserve_text(addr);
 	f->is_code = true;
@@ -862,6 +1053,116 @@ is_view(const ObjectAddress *addr)
 		return false;
 	relkind = get_rel_relkind(addr->objectId);
 	return relkind == RELKIND_VIEW || relkind == RELKIND_MATVIEW;
+}
+
+/*
+ * refuse_stale_results
+ *		A function replaced in place keeps its dependents; where they store
+ *		what it computed (an index expression or predicate, a CHECK
+ *		constraint, a stored generated column), a new body leaves them
+ *		silently wrong: index scans and sequential scans disagree, rows
+ *		violate the constraint, generated values are stale.  Refuse, naming
+ *		them, unless the body is unchanged or the file says
+ *		"-- pgmg:allow-body-change".
+ */
+static void
+refuse_stale_results(PgmgDef *def)
+{
+	StringInfoData stores;
+	ListCell   *lc;
+
+	if (strstr(def->file->content, "-- pgmg:allow-body-change") != NULL)
+		return;
+
+	initStringInfo(&stores);
+	foreach(lc, pgmg_direct_dependents(&def->addr))
+	{
+		PgmgDependent *d = lfirst(lc);
+		char	   *what = NULL;
+
+		if (d->part.classId == RelationRelationId)
+		{
+			char		relkind = get_rel_relkind(d->part.objectId);
+
+			if (relkind == RELKIND_INDEX || relkind == RELKIND_PARTITIONED_INDEX)
+				what = getObjectDescription(&d->part, false);
+		}
+		else if (d->part.classId == ConstraintRelationId)
+		{
+			HeapTuple	tup = SearchSysCache1(CONSTROID,
+											  ObjectIdGetDatum(d->part.objectId));
+
+			if (HeapTupleIsValid(tup))
+			{
+				if (((Form_pg_constraint) GETSTRUCT(tup))->contype == CONSTRAINT_CHECK)
+					what = getObjectDescription(&d->part, false);
+				ReleaseSysCache(tup);
+			}
+		}
+		else if (d->part.classId == AttrDefaultRelationId)
+		{
+			ObjectAddress column = GetAttrDefaultColumnAddress(d->part.objectId);
+
+			if (OidIsValid(column.objectId) &&
+				get_attgenerated(column.objectId, column.objectSubId) == ATTRIBUTE_GENERATED_STORED)
+				what = psprintf("generated column %s of table %s",
+								quote_identifier(get_attname(column.objectId, column.objectSubId, false)),
+								quote_qualified_identifier(get_namespace_name(get_rel_namespace(column.objectId)),
+														   get_rel_name(column.objectId)));
+		}
+		if (what)
+			appendStringInfo(&stores, "%s%s", stores.len ? ", " : "", what);
+	}
+	if (stores.len == 0 || !body_changes(def))
+		return;
+	ereport(ERROR,
+			(errcode(ERRCODE_DEPENDENT_OBJECTS_STILL_EXIST),
+			 errmsg("cannot replace the body of %s: %s store%s its results",
+					def->key, stores.data, strchr(stores.data, ',') ? "" : "s"),
+			 errdetail("Results already stored would silently go stale: index scans and sequential scans would disagree, rows would violate the constraint, generated values would be wrong."),
+			 errhint("Change it with a migration that also rebuilds what stores its results (REINDEX, drop and add the constraint, UPDATE the generated column), or add the line \"-- pgmg:allow-body-change\" to \"%s\" to replace it anyway.",
+					 def->file->path)));
+}
+
+/*
+ * body_changes
+ *		Does the function's new definition change its body?  A string body
+ *		is compared with prosrc; a BEGIN ATOMIC body or another language
+ *		counts as a change.
+ */
+static bool
+body_changes(PgmgDef *def)
+{
+	CreateFunctionStmt *stmt = (CreateFunctionStmt *) def->stmt->parsetree;
+	HeapTuple	tup;
+	Form_pg_proc proc;
+	char	   *prosrc;
+	char	   *language = NULL;
+	char	   *body = NULL;
+	bool		changed;
+	bool		isnull;
+	ListCell   *lc;
+
+	if (!IsA(stmt, CreateFunctionStmt) || stmt->sql_body != NULL)
+		return true;
+	foreach(lc, stmt->options)
+	{
+		DefElem    *opt = lfirst(lc);
+
+		if (strcmp(opt->defname, "as") == 0 && IsA(opt->arg, List))
+			body = strVal(linitial((List *) opt->arg));
+		else if (strcmp(opt->defname, "language") == 0)
+			language = strVal(opt->arg);
+	}
+	tup = SearchSysCache1(PROCOID, ObjectIdGetDatum(def->addr.objectId));
+	if (!HeapTupleIsValid(tup))
+		return true;
+	proc = (Form_pg_proc) GETSTRUCT(tup);
+	prosrc = TextDatumGetCString(SysCacheGetAttr(PROCOID, tup, Anum_pg_proc_prosrc, &isnull));
+	changed = body == NULL || language == NULL || strcmp(prosrc, body) != 0 ||
+		proc->prolang != get_language_oid(language, true);
+	ReleaseSysCache(tup);
+	return changed;
 }
 
 /*
@@ -1203,9 +1504,13 @@ add_steps(PlanCtx *ctx, PgmgPlan *plan, List *drops, List *files)
 	foreach(lc, drops)
 	{
 		DropItem   *item = lfirst(lc);
-		PgmgStep   *step = palloc0(sizeof(PgmgStep));
-		PgmgSql    *sql = palloc0(sizeof(PgmgSql));
+		PgmgStep   *step;
+		PgmgSql    *sql;
 
+		if (item->by_migration)
+			continue;
+		step = palloc0(sizeof(PgmgStep));
+		sql = palloc0(sizeof(PgmgSql));
 		step->action = PGMG_ACT_DROP;
 		step->object = item->object;
 		step->file = item->file;
@@ -1301,6 +1606,51 @@ add_steps(PlanCtx *ctx, PgmgPlan *plan, List *drops, List *files)
 		step->reason = "marked -- pgmg:no-transaction: runs on its own, outside a transaction; apply again afterwards";
 		sql->text = ctx->pause->content;
 		step->sql = list_make1(sql);
+		plan->steps = lappend(plan->steps, step);
+		add_later_steps(ctx, plan);
+	}
+}
+
+/*
+ * add_later_steps
+ *		After a pause, what the applies after it will run, so that the plan
+ *		shows the whole run: each later migration, then each changed code
+ *		file.  Their exact steps depend on what the paused migration does,
+ *		so they are shown as "later" steps, which no apply executes.
+ */
+static void
+add_later_steps(PlanCtx *ctx, PgmgPlan *plan)
+{
+	const char *after = ctx->pause->path;
+	ListCell   *lc;
+
+	foreach(lc, ctx->later)
+	{
+		PgmgFile   *f = lfirst(lc);
+		PgmgStep   *step = palloc0(sizeof(PgmgStep));
+
+		step->action = PGMG_ACT_LATER;
+		step->object = f->path;
+		step->file = f->path;
+		step->reason = f->no_transaction ?
+			psprintf("pending: runs after %s, on its own outside a transaction", after) :
+			psprintf("pending: runs in the apply after %s", after);
+		plan->steps = lappend(plan->steps, step);
+	}
+	if (!ctx->files->has_code)
+		return;
+	foreach(lc, ctx->files->code)
+	{
+		PgmgFile   *f = lfirst(lc);
+		PgmgStep   *step;
+
+		if (f->status == PGMG_FILE_UNCHANGED || f->in_exec)
+			continue;
+		step = palloc0(sizeof(PgmgStep));
+		step->action = PGMG_ACT_LATER;
+		step->object = f->path;
+		step->file = f->path;
+		step->reason = psprintf("%s: applied after %s", f->reason, after);
 		plan->steps = lappend(plan->steps, step);
 	}
 }

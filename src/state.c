@@ -28,6 +28,7 @@
 static SPIPlanPtr delete_file_plan = NULL;
 static SPIPlanPtr upsert_plan = NULL;
 static SPIPlanPtr migration_plan = NULL;
+static SPIPlanPtr start_plan = NULL;
 
 static List *text_array_to_list(Datum d, bool isnull);
 static Datum list_to_text_array(List *items);
@@ -46,7 +47,8 @@ pgmg_load_state(void)
 	uint64		i;
 
 	ret = SPI_execute("SELECT object_name, object_hash, file, kind, identity, "
-					  "obj_names, obj_args, fingerprint, decorations, catalog_version "
+					  "obj_names, obj_args, fingerprint, decorations, catalog_version, "
+					  "hash_version "
 					  "FROM pgmg.pgmg_state ORDER BY object_name", true, 0);
 	if (ret != SPI_OK_SELECT)
 		elog(ERROR, "could not read pgmg.pgmg_state: %s", SPI_result_code_string(ret));
@@ -71,6 +73,8 @@ pgmg_load_state(void)
 		obj->fingerprint = SPI_getvalue(tup, desc, 8);
 		obj->decorations = SPI_getvalue(tup, desc, 9);
 		obj->catalog_version = SPI_getvalue(tup, desc, 10);
+		d = SPI_getbinval(tup, desc, 11, &isnull);
+		obj->legacy_hash = !isnull && DatumGetInt16(d) < PGMG_HASH_VERSION;
 		result = lappend(result, obj);
 	}
 	SPI_freetuptable(SPI_tuptable);
@@ -88,8 +92,9 @@ pgmg_load_migrations(void)
 	int			ret;
 	uint64		i;
 
-	ret = SPI_execute("SELECT name, checksum FROM pgmg.pgmg_migrations ORDER BY name",
-					  true, 0);
+	ret = SPI_execute("SELECT name, checksum, hash_version, "
+					  "state OPERATOR(pg_catalog.=) 'started', applied_at, applied_by "
+					  "FROM pgmg.pgmg_migrations ORDER BY name", true, 0);
 	if (ret != SPI_OK_SELECT)
 		elog(ERROR, "could not read pgmg.pgmg_migrations: %s", SPI_result_code_string(ret));
 	for (i = 0; i < SPI_processed; i++)
@@ -98,6 +103,12 @@ pgmg_load_migrations(void)
 
 		row->name = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1);
 		row->checksum = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2);
+		row->legacy_hash = strcmp(SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 3),
+								  CppAsString2(PGMG_HASH_VERSION)) != 0;
+		row->started = strcmp(SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 4),
+							  "t") == 0;
+		row->applied_at = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 5);
+		row->applied_by = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 6);
 		result = lappend(result, row);
 	}
 	SPI_freetuptable(SPI_tuptable);
@@ -119,9 +130,14 @@ pgmg_record_migration(const char *name, const char *checksum,
 	int			ret;
 
 	if (migration_plan == NULL)
-		migration_plan = prepare_kept("INSERT INTO pgmg.pgmg_migrations "
-									  "(name, checksum, duration_ms, baseline) "
-									  "VALUES ($1, $2, $3, $4)", 4, types);
+		migration_plan = prepare_kept("INSERT INTO pgmg.pgmg_migrations AS m "
+									  "(name, checksum, duration_ms, baseline, hash_version) "
+									  "VALUES ($1, $2, $3, $4, " CppAsString2(PGMG_HASH_VERSION) ") "
+									  "ON CONFLICT (name) DO UPDATE SET state = 'applied', "
+									  "checksum = excluded.checksum, duration_ms = excluded.duration_ms, "
+									  "hash_version = excluded.hash_version, applied_at = pg_catalog.now() "
+									  "WHERE m.state OPERATOR(pg_catalog.=) 'started'",
+									  4, types);
 	values[0] = CStringGetTextDatum(name);
 	values[1] = CStringGetTextDatum(checksum);
 	values[2] = Float8GetDatum(duration_ms);
@@ -131,6 +147,67 @@ pgmg_record_migration(const char *name, const char *checksum,
 	ret = SPI_execute_plan(migration_plan, values, nulls, false, 0);
 	if (ret != SPI_OK_INSERT)
 		elog(ERROR, "could not update pgmg.pgmg_migrations: %s", SPI_result_code_string(ret));
+	if (SPI_processed != 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNIQUE_VIOLATION),
+				 errmsg("migration \"%s\" is already recorded as applied", name)));
+}
+
+/*
+ * pgmg_start_migration
+ *		Record that a migration is about to run outside a transaction: a
+ *		row in state 'started', which record_migration completes.  The
+ *		caller commits it before the migration runs.
+ */
+void
+pgmg_start_migration(const char *name, const char *checksum)
+{
+	Oid			types[2] = {TEXTOID, TEXTOID};
+	Datum		values[2];
+	int			ret;
+
+	if (start_plan == NULL)
+		start_plan = prepare_kept("INSERT INTO pgmg.pgmg_migrations "
+								  "(name, checksum, hash_version, state) "
+								  "VALUES ($1, $2, " CppAsString2(PGMG_HASH_VERSION) ", 'started') "
+								  "ON CONFLICT (name) DO NOTHING", 2, types);
+	values[0] = CStringGetTextDatum(name);
+	values[1] = CStringGetTextDatum(checksum);
+	ret = SPI_execute_plan(start_plan, values, NULL, false, 0);
+	if (ret != SPI_OK_INSERT)
+		elog(ERROR, "could not update pgmg.pgmg_migrations: %s", SPI_result_code_string(ret));
+	if (SPI_processed != 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNIQUE_VIOLATION),
+				 errmsg("migration \"%s\" is already recorded", name),
+				 errhint("pgmg status shows it; a started one is resolved with pgmg repair.")));
+}
+
+/*
+ * pgmg_resolve_started
+ *		Resolve a migration left in state 'started': applied marks it
+ *		applied, otherwise its row is deleted so that it runs again.
+ *		Returns false when there is no such migration.
+ */
+bool
+pgmg_resolve_started(const char *name, bool applied)
+{
+	Oid			types[1] = {TEXTOID};
+	Datum		values[1];
+	int			ret;
+
+	values[0] = CStringGetTextDatum(name);
+	ret = SPI_execute_with_args(applied ?
+								"UPDATE pgmg.pgmg_migrations SET state = 'applied' "
+								"WHERE name OPERATOR(pg_catalog.=) $1 "
+								"AND state OPERATOR(pg_catalog.=) 'started'" :
+								"DELETE FROM pgmg.pgmg_migrations "
+								"WHERE name OPERATOR(pg_catalog.=) $1 "
+								"AND state OPERATOR(pg_catalog.=) 'started'",
+								1, types, values, NULL, false, 0);
+	if (ret != SPI_OK_UPDATE && ret != SPI_OK_DELETE)
+		elog(ERROR, "could not update pgmg.pgmg_migrations: %s", SPI_result_code_string(ret));
+	return SPI_processed == 1;
 }
 
 /*
@@ -174,8 +251,9 @@ pgmg_record_file(PgmgFile *file)
 	if (upsert_plan == NULL)
 		upsert_plan = prepare_kept("INSERT INTO pgmg.pgmg_state AS s (object_name, object_hash, "
 								   "file, kind, identity, obj_names, obj_args, fingerprint, "
-								   "decorations, catalog_version) "
-								   "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) "
+								   "decorations, catalog_version, hash_version) "
+								   "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, "
+								   CppAsString2(PGMG_HASH_VERSION) ") "
 								   "ON CONFLICT (object_name) DO UPDATE SET "
 								   "object_hash = excluded.object_hash, file = excluded.file, "
 								   "kind = excluded.kind, identity = excluded.identity, "
@@ -183,6 +261,7 @@ pgmg_record_file(PgmgFile *file)
 								   "fingerprint = excluded.fingerprint, "
 								   "decorations = excluded.decorations, "
 								   "catalog_version = excluded.catalog_version, "
+								   "hash_version = excluded.hash_version, "
 								   "last_applied = pg_catalog.now()",
 								   10, types);
 
@@ -236,10 +315,11 @@ pgmg_record_file(PgmgFile *file)
 char *
 pgmg_file_decorations(PgmgFile *file)
 {
-	return psprintf("%s%s%s%s", file->sets_acl ? "a" : "",
+	return psprintf("%s%s%s%s%s", file->sets_acl ? "a" : "",
 					file->sets_comment ? "c" : "",
 					file->sets_column_comment ? "k" : "",
-					file->sets_owner ? "o" : "");
+					file->sets_owner ? "o" : "",
+					file->sets_options ? "r" : "");
 }
 
 static SPIPlanPtr

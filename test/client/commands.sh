@@ -20,7 +20,7 @@ touch migrations/009_nine.sql
 is "$(pgmg new next)" "$scratch/migrations/010_next.sql" "new numbers after the highest (numeric, not text order)"
 pgmg new >/dev/null 2>&1; status=$?
 is "$status" 2 "new without a name is a usage error"
-for c in plan apply status watch init new baseline deploy test templates; do
+for c in plan apply status watch init new baseline deploy test templates repair; do
 	out=$(pgmg "$c" --help 2>&1); status=$?
 	ok "$([ "$status" = 0 ] && case "$out" in "Usage: pgmg $c"*) true ;; *) false ;; esac; echo $?)" "$c --help"
 done

@@ -18,6 +18,11 @@ out=$(pgmg plan --migrations-dir=migrations --code-dir=sql 2>&1); status=$?
 is "$status" 0 "plan with a no-transaction migration exits 0"
 like "$out" "Pending data migration: 002_index.sql" "the no-transaction migration is pending"
 like "$out" "Run migration outside a transaction: 002_index.sql" "plan says it runs outside a transaction"
+like "$out" "Pending data migration: 003_widen.sql" "plan lists the migration after the pause as pending"
+like "$out" "Then: run migration: 003_widen.sql" "and shows it in the execution order, after the pause"
+json=$(pgmg plan --migrations-dir=migrations --code-dir=sql --format=json 2>/dev/null)
+is "$(sql "SELECT string_agg(e->>'action' || ':' || (e->>'object'), ',' ORDER BY (e->>'step')::int) FROM jsonb_array_elements(\$j\$$json\$j\$::jsonb) e")" \
+	"migrate:001_items.sql,pause:002_index.sql,later:003_widen.sql,later:item_names.sql" "the JSON plan has every step of the whole run"
 
 out=$(pgmg apply --migrations-dir=migrations --code-dir=sql 2>&1); status=$?
 is "$status" 0 "apply through a no-transaction migration exits 0"
@@ -78,5 +83,41 @@ like "$out" "drop view.public.item_names" "naming the object it waited for"
 is "$(sql "SELECT count(*) FROM pgmg.pgmg_migrations WHERE name = '006_extra.sql'")" 0 "nothing was recorded"
 pgmg apply --migrations-dir=migrations --code-dir=sql >/dev/null 2>&1; status=$?
 is "$status" 0 "the next apply succeeds"
+
+# a no-transaction migration that stops half way (the client dies, or a
+# statement fails) is recorded as started: every later apply stops and says
+# what to do, and pgmg repair resolves it
+printf -- '-- pgmg:no-transaction\nCREATE TABLE half (id int);\nCREATE INDEX CONCURRENTLY half_idx ON no_such_table (id);\n' >migrations/007_half.sql
+out=$(pgmg apply --migrations-dir=migrations --code-dir=sql 2>&1); status=$?
+is "$status" 1 "a no-transaction migration failing half way fails the apply"
+like "$out" "recorded as started, and may have run in part" "saying it may have run in part"
+is "$(sql "SELECT state FROM pgmg.pgmg_migrations WHERE name = '007_half.sql'")" started "it is recorded as started"
+out=$(pgmg apply --migrations-dir=migrations --code-dir=sql 2>&1); status=$?
+is "$status" 1 "the next apply stops"
+like "$out" 'migration "007_half.sql" was started outside a transaction and never recorded as finished' "saying why"
+like "$out" "pgmg repair 007_half.sql --applied" "and how to resolve it"
+unlike "$out" 'relation "half" already exists' "instead of failing on what the first half made"
+like "$(pgmg status --migrations-dir=migrations --code-dir=sql 2>&1)" "started    007_half.sql" "status shows it as started"
+pgmg repair 007_half.sql >/dev/null 2>&1; status=$?
+is "$status" 2 "repair without --applied or --forget is a usage error"
+out=$(pgmg repair 001_items.sql --forget 2>&1); status=$?
+is "$status" 1 "repair of a migration that is not waiting fails"
+like "$out" 'migration "001_items.sql" is not waiting for repair' "saying so"
+sql 'DROP TABLE half' >/dev/null
+out=$(pgmg repair 007_half.sql --forget 2>&1); status=$?
+is "$status" 0 "repair --forget resolves it"
+printf -- '-- pgmg:no-transaction\nCREATE TABLE half (id int);\nCREATE INDEX CONCURRENTLY half_idx ON half (id);\n' >migrations/007_half.sql
+out=$(pgmg apply --migrations-dir=migrations --code-dir=sql 2>&1); status=$?
+is "$status" 0 "and the fixed migration runs again"
+is "$(sql "SELECT state FROM pgmg.pgmg_migrations WHERE name = '007_half.sql'")" applied "and is recorded as applied"
+printf -- '-- pgmg:no-transaction\nCREATE INDEX CONCURRENTLY half_id2 ON half (id);\n' >migrations/008_more.sql
+# as if a client died right after starting it
+sql "SELECT pgmg.start_migration('008_more.sql', '-- pgmg:no-transaction
+CREATE INDEX CONCURRENTLY half_id2 ON half (id);')" >/dev/null
+sql 'CREATE INDEX half_id2 ON half (id)' >/dev/null
+out=$(pgmg repair 008_more.sql --applied 2>&1); status=$?
+is "$status" 0 "repair --applied marks a finished one applied"
+out=$(pgmg plan --migrations-dir=migrations --code-dir=sql --exit-code 2>&1); status=$?
+is "$status" 0 "and nothing is pending afterwards"
 
 done_testing

@@ -33,6 +33,9 @@ start_bouncer() {
 		echo "default_pool_size = 1"
 		echo "max_client_conn = 20"
 		echo "ignore_startup_parameters = extra_float_digits, options"
+		# a server login that fails must fail the test, not hang it
+		echo "query_wait_timeout = 20"
+		echo "server_login_retry = 1"
 		echo "pidfile = $bouncer/pgbouncer.pid"
 		echo "logfile = $bouncer/pgbouncer.log"
 	} >"$bouncer/pgbouncer.ini"
@@ -40,9 +43,10 @@ start_bouncer() {
 	[ "$(id -u)" != 0 ] || chown postgres "$bouncer"/*
 	as_postgres pgbouncer -d "$bouncer/pgbouncer.ini" || return 1
 	for _ in $(seq 1 50); do
-		psql -X -At -d "host=127.0.0.1 port=$port dbname=$PGDATABASE" -c 'SELECT 1' >/dev/null 2>&1 && return 0
+		[ -s "$bouncer/pgbouncer.pid" ] && break
 		sleep 0.1
 	done
+	timeout 30 psql -X -At -d "host=127.0.0.1 port=$port dbname=$PGDATABASE" -c 'SELECT 1' >/dev/null 2>&1 && return 0
 	cat "$bouncer/pgbouncer.log" >&2
 	return 1
 }

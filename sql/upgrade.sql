@@ -1,0 +1,53 @@
+--
+-- upgrade: from 0.1, with state in place, to the current version.  The
+-- library refuses to work on an extension it has not been updated to;
+-- after ALTER EXTENSION pgmg UPDATE, what 0.1 recorded still matches.
+--
+SET client_min_messages = warning;
+DROP EXTENSION pgmg;
+DROP SCHEMA pgmg;
+CREATE EXTENSION pgmg VERSION '0.1';
+RESET client_min_messages;
+SELECT extversion FROM pg_extension WHERE extname = 'pgmg';
+
+-- state as 0.1 recorded it: checksums taken with trailing blanks dropped
+-- on every line, the blanks inside the string literal included
+CREATE SCHEMA up;
+CREATE TABLE up.notes (body text);
+INSERT INTO up.notes VALUES ('first  ');
+INSERT INTO pgmg.pgmg_migrations (name, checksum) VALUES
+  ('001_notes.sql', encode(sha256(convert_to(E'CREATE TABLE up.notes (body text);\nINSERT INTO up.notes VALUES (\'first\n\');', 'UTF8')), 'hex'));
+
+-- the 0.2 library on a 0.1 extension: an error that says what to do
+SELECT count(*) FROM pgmg.plan('{"code": {}}');
+
+ALTER EXTENSION pgmg UPDATE;
+SELECT extversion FROM pg_extension WHERE extname = 'pgmg';
+SELECT name, hash_version FROM pgmg.pgmg_migrations;
+SELECT column_name, column_default FROM information_schema.columns
+ WHERE table_schema = 'pgmg' AND column_name = 'hash_version' ORDER BY table_name;
+-- pg_dump still keeps both tables
+SELECT array_length(extconfig, 1) FROM pg_extension WHERE extname = 'pgmg';
+
+-- the migration 0.1 recorded is unchanged, though its file has blanks in a
+-- literal that 0.2 counts; a new one is recorded the 0.2 way
+SELECT kind, name, state FROM pgmg.status(jsonb_build_object('migrations', jsonb_build_object(
+  '001_notes.sql', E'CREATE TABLE up.notes (body text);\nINSERT INTO up.notes VALUES (\'first  \n\');')));
+SET client_min_messages = warning;
+SELECT step, action, object FROM pgmg.apply(jsonb_build_object('migrations', jsonb_build_object(
+  '001_notes.sql', E'CREATE TABLE up.notes (body text);\nINSERT INTO up.notes VALUES (\'first  \n\');',
+  '002_more.sql', E'INSERT INTO up.notes VALUES (\'second  \n\');')));
+RESET client_min_messages;
+SELECT name, hash_version FROM pgmg.pgmg_migrations ORDER BY name;
+-- and the 0.2 way, a change of those blanks is a change
+SELECT count(*) FROM pgmg.plan(jsonb_build_object('migrations', jsonb_build_object(
+  '001_notes.sql', E'CREATE TABLE up.notes (body text);\nINSERT INTO up.notes VALUES (\'first  \n\');',
+  '002_more.sql', E'INSERT INTO up.notes VALUES (\'second\n\');')));
+
+-- leave the database as the other suites expect it
+SET client_min_messages = warning;
+DROP SCHEMA up CASCADE;
+DROP EXTENSION pgmg;
+DROP SCHEMA pgmg;
+CREATE EXTENSION pgmg;
+RESET client_min_messages;
