@@ -148,8 +148,8 @@ SELECT step, action, object FROM pgmg.apply(jsonb_build_object(
   'tenant_orders.sql', 'CREATE VIEW safe.tenant_orders AS SELECT id, tenant, amount FROM safe.orders;',
   'totals.sql', 'CREATE MATERIALIZED VIEW safe.totals AS SELECT tenant, sum(amount) AS total FROM safe.orders GROUP BY tenant WITH NO DATA;')));
 SELECT reloptions FROM pg_class WHERE oid = 'safe.tenant_orders'::regclass;
-SELECT attname, attacl FROM pg_attribute
- WHERE attrelid = 'safe.tenant_orders'::regclass AND attacl IS NOT NULL ORDER BY attnum;
+SELECT attname, has_column_privilege('pgmg_safe_reader', attrelid, attname, 'SELECT') AS reader_may_select
+  FROM pg_attribute WHERE attrelid = 'safe.tenant_orders'::regclass AND attnum > 0 ORDER BY attnum;
 SELECT pg_get_expr(adbin, adrelid) AS amount_default FROM pg_attrdef WHERE adrelid = 'safe.tenant_orders'::regclass;
 SELECT indexname FROM pg_indexes WHERE schemaname = 'safe' AND tablename = 'totals';
 SELECT tenant, total FROM safe.totals ORDER BY tenant;
