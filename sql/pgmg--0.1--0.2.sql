@@ -23,6 +23,16 @@ ALTER TABLE pgmg.pgmg_state ALTER COLUMN hash_version SET DEFAULT 2;
 ALTER TABLE pgmg.pgmg_migrations ADD COLUMN state text NOT NULL DEFAULT 'applied'
 	CHECK (state IN ('applied', 'started'));
 
+/*
+ * Projects: several projects may share a database, each managing only its
+ * own objects and migrations (the setting pgmg.project).  What 0.1
+ * recorded belongs to the project 'default'.
+ */
+ALTER TABLE pgmg.pgmg_migrations ADD COLUMN project text NOT NULL DEFAULT 'default';
+ALTER TABLE pgmg.pgmg_migrations DROP CONSTRAINT pgmg_migrations_pkey;
+ALTER TABLE pgmg.pgmg_migrations ADD PRIMARY KEY (project, name);
+ALTER TABLE pgmg.pgmg_state ADD COLUMN project text NOT NULL DEFAULT 'default';
+
 CREATE FUNCTION pgmg.start_migration(name text, content text)
 RETURNS void
 AS 'MODULE_PATHNAME', 'pgmg_start_migration_sql'

@@ -58,14 +58,16 @@ $pgmg$;
  * is what the engine resolves back to a catalog entry.
  */
 CREATE TABLE pgmg.pgmg_migrations (
-	name		text PRIMARY KEY,
+	name		text NOT NULL,
 	applied_at	timestamptz NOT NULL DEFAULT pg_catalog.now(),
 	checksum	text NOT NULL,
 	duration_ms	double precision,
 	applied_by	text NOT NULL DEFAULT CURRENT_USER,
 	baseline	boolean NOT NULL DEFAULT false,
 	hash_version smallint NOT NULL DEFAULT 2,	-- how checksum was taken: 1 by pgmg 0.1, 2 keeps blanks inside literals
-	state		text NOT NULL DEFAULT 'applied' CHECK (state IN ('applied', 'started'))	-- started: a no-transaction migration begun and not recorded as finished
+	state		text NOT NULL DEFAULT 'applied' CHECK (state IN ('applied', 'started')),	-- started: a no-transaction migration begun and not recorded as finished
+	project		text NOT NULL DEFAULT 'default',	-- pgmg.project of the run that applied it
+	PRIMARY KEY (project, name)
 );
 
 CREATE TABLE pgmg.pgmg_state (
@@ -80,7 +82,8 @@ CREATE TABLE pgmg.pgmg_state (
 	fingerprint	text NOT NULL,
 	catalog_version text,	-- xmin:block:offset of the catalog rows fingerprinted; equal means unchanged
 	decorations	text NOT NULL DEFAULT '',	-- what the file set itself: a(cl), c(omment), k (column comments), o(wner)
-	hash_version smallint NOT NULL DEFAULT 2	-- how object_hash was taken, as in pgmg_migrations
+	hash_version smallint NOT NULL DEFAULT 2,	-- how object_hash was taken, as in pgmg_migrations
+	project		text NOT NULL DEFAULT 'default'	-- the project managing the object: one per object
 );
 
 CREATE INDEX pgmg_state_file_idx ON pgmg.pgmg_state (file);

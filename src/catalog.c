@@ -6,7 +6,12 @@
  *	  direct dependents from pg_depend, the object a catalog entry belongs
  *	  to (a view's _RETURN rule, a rowtype, an array type, an index), and
  *	  the statements that drop an object or restore its owner, privileges
- *	  and comments.
+ *	  (column privileges too), comments, options, column defaults and a
+ *	  materialized view's indexes.
+ *
+ * Definitions that are printed to be run again (preserved views, indexes,
+ * defaults) are printed under an empty search_path, so every name is
+ * qualified and binds to the object it named.
  *
  * Objects are named by (kind, names[], args[]) as getObjectIdentityParts
  * gives them; OIDs are never stored.  Everything here reads the catalogs
@@ -78,6 +83,7 @@ static const char *grant_keyword(const ObjectAddress *addr);
 static void append_privileges(StringInfo buf, AclMode privs);
 static char *reloptions_text(Oid relid);
 static Node *column_default(Oid relid, AttrNumber attnum);
+static int	empty_search_path(void);
 static List *column_grants(const ObjectAddress *addr, Oid owner_id);
 static PgmgSql *new_sql(char *text);
 static Acl *read_owner_acl(const ObjectAddress *addr, Oid *owner_id);
@@ -1022,9 +1028,7 @@ pgmg_preserve_text(const ObjectAddress *addr)
 	int			nest;
 
 	/* qualify every name, as pg_dump does, so the text binds as it did */
-	nest = NewGUCNestLevel();
-	(void) set_config_option("search_path", "", PGC_USERSET, PGC_S_SESSION,
-							 GUC_ACTION_SAVE, true, 0, false);
+	nest = empty_search_path();
 	def = TextDatumGetCString(DirectFunctionCall2(pg_get_viewdef_ext,
 												  ObjectIdGetDatum(addr->objectId),
 												  BoolGetDatum(false)));
@@ -1050,32 +1054,12 @@ pgmg_preserve_text(const ObjectAddress *addr)
 		appendStringInfo(&buf, "\nWITH %sDATA", populated ? "" : "NO ");
 	appendStringInfoString(&buf, ";\n");
 
-	if (relkind == RELKIND_MATVIEW)
-	{
-		Relation	rel = table_open(IndexRelationId, AccessShareLock);
-		ScanKeyData key;
-		SysScanDesc scan;
-		HeapTuple	itup;
-		List	   *indexes = NIL;
-
-		ScanKeyInit(&key, Anum_pg_index_indrelid, BTEqualStrategyNumber,
-					F_OIDEQ, ObjectIdGetDatum(addr->objectId));
-		scan = systable_beginscan(rel, IndexIndrelidIndexId, true, NULL, 1, &key);
-		while (HeapTupleIsValid(itup = systable_getnext(scan)))
-			indexes = lappend_oid(indexes, ((Form_pg_index) GETSTRUCT(itup))->indexrelid);
-		systable_endscan(scan);
-		table_close(rel, AccessShareLock);
-		list_sort(indexes, list_oid_cmp);
-		foreach(lc, indexes)
-			appendStringInfo(&buf, "%s;\n",
-							 TextDatumGetCString(DirectFunctionCall1(pg_get_indexdef,
-																	 ObjectIdGetDatum(lfirst_oid(lc)))));
-	}
 	AtEOXact_GUC(true, nest);
 
-	foreach(lc, pgmg_restore_statements(addr, true, true, true, true, false))
+	/* a materialized view's indexes and column defaults, then the rest */
+	foreach(lc, pgmg_kept_statements(addr, NIL, true, true))
 		appendStringInfo(&buf, "%s;\n", ((PgmgSql *) lfirst(lc))->text);
-	foreach(lc, pgmg_kept_statements(addr, NIL, false, true))
+	foreach(lc, pgmg_restore_statements(addr, true, true, true, true, false))
 		appendStringInfo(&buf, "%s;\n", ((PgmgSql *) lfirst(lc))->text);
 	return buf.data;
 }
@@ -1260,9 +1244,7 @@ pgmg_kept_statements(const ObjectAddress *addr, List *file_indexes,
 
 	if (addr->classId != RelationRelationId)
 		return NIL;
-	nest = NewGUCNestLevel();
-	(void) set_config_option("search_path", "", PGC_USERSET, PGC_S_SESSION,
-							 GUC_ACTION_SAVE, true, 0, false);
+	nest = empty_search_path();
 	if (indexes && get_rel_relkind(addr->objectId) == RELKIND_MATVIEW)
 	{
 		List	   *oids = NIL;
@@ -1333,6 +1315,21 @@ pgmg_kept_statements(const ObjectAddress *addr, List *file_indexes,
 	}
 	AtEOXact_GUC(true, nest);
 	return result;
+}
+
+/*
+ * empty_search_path
+ *		Set search_path to '' until AtEOXact_GUC(true, level) of the level
+ *		returned: the catalog's deparsing functions then qualify every name.
+ */
+static int
+empty_search_path(void)
+{
+	int			level = NewGUCNestLevel();
+
+	(void) set_config_option("search_path", "", PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+	return level;
 }
 
 /*

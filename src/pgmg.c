@@ -3,7 +3,8 @@
  * pgmg.c
  *	  Entry points of the pgmg extension: module magic and the
  *	  SQL-callable functions pgmg.version(), pgmg.plan(), pgmg.apply(),
- *	  pgmg.baseline(), pgmg.status() and pgmg.record_migration().  The
+ *	  pgmg.baseline(), pgmg.status(), pgmg.start_migration(),
+ *	  pgmg.record_migration() and pgmg.repair().  The
  *	  session API (pgmg.load(), pgmg.source, pgmg.test()) is in session.c.
  *
  * Each call works in a private memory context, deleted before returning;
@@ -11,7 +12,10 @@
  * connected for the whole call (pgmg's own tables and user SQL go through
  * it).  apply serializes on a transaction-scoped advisory lock with a
  * stable key and plans again under the lock, so a second concurrent apply
- * finds nothing left to do.
+ * finds nothing left to do.  Every lock wait is bounded (locks.c): each
+ * attempt of an apply runs in an internal subtransaction, and one that
+ * times out on a lock is rolled back and, after a pause, planned and run
+ * again.  The library works only on an extension of its own version.
  *
  * Functions are SECURITY INVOKER and set no search_path: user files run
  * with the caller's search_path, as psql would run them, while every query
@@ -48,6 +52,9 @@ PG_MODULE_MAGIC;
 /* GUC: report how long each phase of plan and apply took */
 bool		pgmg_timing = false;
 
+/* GUC: the project whose objects and migrations a call manages */
+char	   *pgmg_project = NULL;
+
 PG_FUNCTION_INFO_V1(pgmg_version);
 PG_FUNCTION_INFO_V1(pgmg_plan);
 PG_FUNCTION_INFO_V1(pgmg_apply);
@@ -67,6 +74,7 @@ static PgmgPlan *apply_with_retries(Jsonb *files, bool allow_out_of_order,
 									double *record_ms);
 static MemoryContext begin_call(MemoryContext *oldcxt);
 static void check_extension_version(void);
+static bool check_project(char **newval, void **extra, GucSource source);
 static void end_call(MemoryContext callcxt, MemoryContext oldcxt);
 static void emit_steps(FunctionCallInfo fcinfo, PgmgPlan *plan);
 
@@ -102,6 +110,15 @@ _PG_init(void)
 							PGC_USERSET,
 							0,
 							NULL, NULL, NULL);
+	DefineCustomStringVariable("pgmg.project",
+							   "The project whose objects and migrations pgmg manages.",
+							   "Projects sharing a database manage only their own objects and "
+							   "migrations; an object belongs to one project.",
+							   &pgmg_project,
+							   "default",
+							   PGC_USERSET,
+							   0,
+							   check_project, NULL, NULL);
 	/* no MarkGUCPrefixReserved: pgmg.param.KEY settings are the user's */
 }
 
@@ -146,6 +163,22 @@ begin_call(MemoryContext *oldcxt)
 	MemoryContextSwitchTo(callcxt);
 	check_extension_version();
 	return callcxt;
+}
+
+/*
+ * check_project
+ *		A project name is a non-empty line of at most 63 bytes.
+ */
+static bool
+check_project(char **newval, void **extra, GucSource source)
+{
+	if (*newval == NULL || (*newval)[0] == '\0' || strlen(*newval) > 63 ||
+		strchr(*newval, '\n') != NULL)
+	{
+		GUC_check_errdetail("A project name is a non-empty line of at most 63 bytes.");
+		return false;
+	}
+	return true;
 }
 
 /*

@@ -36,6 +36,7 @@
 
 /* pgmg.c: GUCs */
 extern bool pgmg_timing;
+extern char *pgmg_project;
 extern int	pgmg_lock_timeout;	/* ms; locks.c */
 extern int	pgmg_lock_retries;	/* locks.c */
 extern void _PG_init(void);
@@ -268,6 +269,7 @@ struct PgmgStateObj
 	char	   *catalog_version;	/* rows the fingerprint was taken from */
 	char	   *decorations;	/* letters: a(cl) c(omment) k o(wner) r(eloptions) */
 	bool		legacy_hash;	/* hash recorded by pgmg 0.1 */
+	char	   *project;		/* the project managing it */
 	ObjectAddress addr;			/* resolved now; InvalidOid if missing */
 	bool		dropping;		/* will be dropped by the plan */
 };

@@ -96,6 +96,7 @@ typedef struct PlanCtx
 	PgmgFileSet *files;
 	List	   *state;			/* PgmgStateObj * */
 	HTAB	   *managed;		/* addr -> PgmgStateObj * */
+	HTAB	   *foreign;		/* addr -> PgmgStateObj * of other projects */
 	HTAB	   *state_files;	/* path -> List * of PgmgStateObj * */
 	HTAB	   *code_files;		/* path -> PgmgFile * */
 	HTAB	   *defs_by_addr;	/* addr -> PgmgDef * (files to run) */
@@ -344,12 +345,22 @@ load_state(PlanCtx *ctx)
 	ctx->drop_set = addr_map("pgmg drops");
 	ctx->visited = addr_map("pgmg visited");
 
-	ctx->state = pgmg_load_state();
-	foreach(lc, ctx->state)
+	ctx->foreign = addr_map("pgmg other projects' objects");
+	ctx->state = NIL;
+	foreach(lc, pgmg_load_state())
 	{
 		PgmgStateObj *obj = lfirst(lc);
-		List	   *rows = str_get(ctx->state_files, obj->file);
+		List	   *rows;
 
+		/* another project's object: never ours to drop or take */
+		if (strcmp(obj->project, pgmg_project) != 0)
+		{
+			if (pgmg_resolve(obj->kind, obj->names, obj->args, &obj->addr))
+				addr_put(ctx->foreign, &obj->addr, obj);
+			continue;
+		}
+		ctx->state = lappend(ctx->state, obj);
+		rows = str_get(ctx->state_files, obj->file);
 		if (pgmg_resolve(obj->kind, obj->names, obj->args, &obj->addr))
 			addr_put(ctx->managed, &obj->addr, obj);
 		else
@@ -514,7 +525,17 @@ schedule_file(PlanCtx *ctx, PgmgFile *file, const char *reason)
 		def->reason = file->reason;
 		if (pgmg_lookup_def(def, &def->addr))
 		{
+			PgmgStateObj *theirs = addr_get(ctx->foreign, &def->addr);
+
 			def->key = pgmg_object_name(&def->addr);
+			if (theirs)
+				ereport(ERROR,
+						(errcode(ERRCODE_DUPLICATE_OBJECT),
+						 errmsg("%s, defined in \"%s\", is managed by project \"%s\"",
+								def->key, file->path, theirs->project),
+						 errdetail("Project \"%s\" manages it from its file \"%s\"; this is project \"%s\".",
+								   theirs->project, theirs->file, pgmg_project),
+						 errhint("Each object belongs to one project: remove the file from one of them.")));
 			def->managed = addr_get(ctx->managed, &def->addr);
 			kept = lappend(kept, &def->addr);
 			if (def->managed == NULL)

@@ -10,6 +10,16 @@
  * cannot redirect them.  Prepared plans are kept for the life of the
  * backend (the plan cache revalidates them if the extension is recreated).
  *
+ * Every row belongs to a project, the setting pgmg.project: migrations and
+ * deleted files are read and written for the current project only; state
+ * rows of other projects are read so that the planner can refuse to take
+ * their objects.
+ *
+ * A migration row is 'applied', or 'started': a no-transaction migration
+ * the client began and has not recorded as finished, which blocks every
+ * plan until pgmg.repair() resolves it.  hash_version says how a checksum
+ * was taken (1: by pgmg 0.1).
+ *
  * Copyright (c) 2026, the pgmg authors
  *
  * src/state.c
@@ -48,7 +58,7 @@ pgmg_load_state(void)
 
 	ret = SPI_execute("SELECT object_name, object_hash, file, kind, identity, "
 					  "obj_names, obj_args, fingerprint, decorations, catalog_version, "
-					  "hash_version "
+					  "hash_version, project "
 					  "FROM pgmg.pgmg_state ORDER BY object_name", true, 0);
 	if (ret != SPI_OK_SELECT)
 		elog(ERROR, "could not read pgmg.pgmg_state: %s", SPI_result_code_string(ret));
@@ -75,6 +85,7 @@ pgmg_load_state(void)
 		obj->catalog_version = SPI_getvalue(tup, desc, 10);
 		d = SPI_getbinval(tup, desc, 11, &isnull);
 		obj->legacy_hash = !isnull && DatumGetInt16(d) < PGMG_HASH_VERSION;
+		obj->project = SPI_getvalue(tup, desc, 12);
 		result = lappend(result, obj);
 	}
 	SPI_freetuptable(SPI_tuptable);
@@ -94,7 +105,9 @@ pgmg_load_migrations(void)
 
 	ret = SPI_execute("SELECT name, checksum, hash_version, "
 					  "state OPERATOR(pg_catalog.=) 'started', applied_at, applied_by "
-					  "FROM pgmg.pgmg_migrations ORDER BY name", true, 0);
+					  "FROM pgmg.pgmg_migrations "
+					  "WHERE project OPERATOR(pg_catalog.=) pg_catalog.current_setting('pgmg.project') "
+					  "ORDER BY name", true, 0);
 	if (ret != SPI_OK_SELECT)
 		elog(ERROR, "could not read pgmg.pgmg_migrations: %s", SPI_result_code_string(ret));
 	for (i = 0; i < SPI_processed; i++)
@@ -131,9 +144,10 @@ pgmg_record_migration(const char *name, const char *checksum,
 
 	if (migration_plan == NULL)
 		migration_plan = prepare_kept("INSERT INTO pgmg.pgmg_migrations AS m "
-									  "(name, checksum, duration_ms, baseline, hash_version) "
-									  "VALUES ($1, $2, $3, $4, " CppAsString2(PGMG_HASH_VERSION) ") "
-									  "ON CONFLICT (name) DO UPDATE SET state = 'applied', "
+									  "(project, name, checksum, duration_ms, baseline, hash_version) "
+									  "VALUES (pg_catalog.current_setting('pgmg.project'), $1, $2, $3, $4, "
+									  CppAsString2(PGMG_HASH_VERSION) ") "
+									  "ON CONFLICT (project, name) DO UPDATE SET state = 'applied', "
 									  "checksum = excluded.checksum, duration_ms = excluded.duration_ms, "
 									  "hash_version = excluded.hash_version, applied_at = pg_catalog.now() "
 									  "WHERE m.state OPERATOR(pg_catalog.=) 'started'",
@@ -168,9 +182,10 @@ pgmg_start_migration(const char *name, const char *checksum)
 
 	if (start_plan == NULL)
 		start_plan = prepare_kept("INSERT INTO pgmg.pgmg_migrations "
-								  "(name, checksum, hash_version, state) "
-								  "VALUES ($1, $2, " CppAsString2(PGMG_HASH_VERSION) ", 'started') "
-								  "ON CONFLICT (name) DO NOTHING", 2, types);
+								  "(project, name, checksum, hash_version, state) "
+								  "VALUES (pg_catalog.current_setting('pgmg.project'), $1, $2, "
+								  CppAsString2(PGMG_HASH_VERSION) ", 'started') "
+								  "ON CONFLICT (project, name) DO NOTHING", 2, types);
 	values[0] = CStringGetTextDatum(name);
 	values[1] = CStringGetTextDatum(checksum);
 	ret = SPI_execute_plan(start_plan, values, NULL, false, 0);
@@ -200,9 +215,11 @@ pgmg_resolve_started(const char *name, bool applied)
 	ret = SPI_execute_with_args(applied ?
 								"UPDATE pgmg.pgmg_migrations SET state = 'applied' "
 								"WHERE name OPERATOR(pg_catalog.=) $1 "
+								"AND project OPERATOR(pg_catalog.=) pg_catalog.current_setting('pgmg.project') "
 								"AND state OPERATOR(pg_catalog.=) 'started'" :
 								"DELETE FROM pgmg.pgmg_migrations "
 								"WHERE name OPERATOR(pg_catalog.=) $1 "
+								"AND project OPERATOR(pg_catalog.=) pg_catalog.current_setting('pgmg.project') "
 								"AND state OPERATOR(pg_catalog.=) 'started'",
 								1, types, values, NULL, false, 0);
 	if (ret != SPI_OK_UPDATE && ret != SPI_OK_DELETE)
@@ -223,7 +240,8 @@ pgmg_forget_file(const char *path)
 
 	if (delete_file_plan == NULL)
 		delete_file_plan = prepare_kept("DELETE FROM pgmg.pgmg_state "
-										"WHERE file OPERATOR(pg_catalog.=) $1",
+										"WHERE file OPERATOR(pg_catalog.=) $1 "
+										"AND project OPERATOR(pg_catalog.=) pg_catalog.current_setting('pgmg.project')",
 										1, types);
 	values[0] = CStringGetTextDatum(path);
 	ret = SPI_execute_plan(delete_file_plan, values, NULL, false, 0);
@@ -251,9 +269,9 @@ pgmg_record_file(PgmgFile *file)
 	if (upsert_plan == NULL)
 		upsert_plan = prepare_kept("INSERT INTO pgmg.pgmg_state AS s (object_name, object_hash, "
 								   "file, kind, identity, obj_names, obj_args, fingerprint, "
-								   "decorations, catalog_version, hash_version) "
+								   "decorations, catalog_version, hash_version, project) "
 								   "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, "
-								   CppAsString2(PGMG_HASH_VERSION) ") "
+								   CppAsString2(PGMG_HASH_VERSION) ", pg_catalog.current_setting('pgmg.project')) "
 								   "ON CONFLICT (object_name) DO UPDATE SET "
 								   "object_hash = excluded.object_hash, file = excluded.file, "
 								   "kind = excluded.kind, identity = excluded.identity, "
@@ -262,7 +280,8 @@ pgmg_record_file(PgmgFile *file)
 								   "decorations = excluded.decorations, "
 								   "catalog_version = excluded.catalog_version, "
 								   "hash_version = excluded.hash_version, "
-								   "last_applied = pg_catalog.now()",
+								   "last_applied = pg_catalog.now() "
+								   "WHERE s.project OPERATOR(pg_catalog.=) excluded.project",
 								   10, types);
 
 	foreach(lc, file->defs)
@@ -304,6 +323,12 @@ pgmg_record_file(PgmgFile *file)
 		ret = SPI_execute_plan(upsert_plan, values, nulls, false, 0);
 		if (ret != SPI_OK_INSERT)
 			elog(ERROR, "could not update pgmg.pgmg_state: %s", SPI_result_code_string(ret));
+		if (SPI_processed != 1)
+			ereport(ERROR,
+					(errcode(ERRCODE_DUPLICATE_OBJECT),
+					 errmsg("%s, defined in \"%s\", is managed by another project",
+							TextDatumGetCString(values[0]), file->path),
+					 errhint("Each object belongs to one project (pgmg.project, project in pgmg.toml).")));
 	}
 }
 

@@ -161,4 +161,28 @@ is "$(sql "SELECT count(*) FROM pg_views WHERE viewname = 'watched'")" 1 "watch 
 is "$(sql "SELECT count(*) FROM pgmg.pgmg_migrations WHERE name = '003_half.sql'")" 0 "but never ran the half-written migration"
 like "$(cat watch.out)" "1 migration(s) pending" "and reported it as pending"
 
+# --- two projects in one database manage only their own objects
+rm -f migrations/003_half.sql
+for p in alpha beta; do
+	mkdir -p "$p/migrations" "$p/sql"
+	printf 'migrations_dir = "migrations"\ncode_dir = "sql"\nproject = "%s"\n' "$p" >"$p/pgmg.toml"
+	echo "CREATE TABLE ${p}_t (id int);" >"$p/migrations/001_init.sql"
+	echo "CREATE VIEW ${p}_v AS SELECT id FROM ${p}_t;" >"$p/sql/v.sql"
+done
+out=$(pgmg apply --project=alpha 2>&1); status=$?
+is "$status" 0 "project alpha applies"
+out=$(pgmg apply --project=beta 2>&1); status=$?
+is "$status" 0 "project beta applies its own 001_init.sql and view"
+unlike "$out" "Dropping" "without dropping anything of alpha's or of the default project"
+is "$(sql "SELECT string_agg(project || ':' || name, ',' ORDER BY project) FROM pgmg.pgmg_migrations WHERE name = '001_init.sql'")" "alpha:001_init.sql,beta:001_init.sql" "each project records its own migration"
+echo "CREATE VIEW alpha_v AS SELECT id FROM alpha_t;" >beta/sql/stolen.sql
+out=$(pgmg plan --project=beta 2>&1); status=$?
+is "$status" 1 "a file defining another project's object is refused"
+like "$out" 'is managed by project "alpha"' "naming that project"
+rm beta/sql/stolen.sql
+out=$(pgmg plan --project=beta --project-name=alpha 2>&1); status=$?
+is "$status" 1 "--project-name overrides pgmg.toml's project"
+like "$out" 'applied migration "001_init.sql" has changed' "so beta's files are checked against alpha's state"
+is "$(pgmg plan --project=alpha --exit-code >/dev/null 2>&1; echo $?)" 0 "alpha has nothing to do"
+
 done_testing

@@ -6,7 +6,7 @@ SELECT plan(11);
 SELECT has_schema('pgmg');
 SELECT has_table('pgmg', 'pgmg_migrations', 'migrations table exists');
 SELECT has_table('pgmg', 'pgmg_state', 'state table exists');
-SELECT col_is_pk('pgmg', 'pgmg_migrations', 'name', 'migrations keyed by name');
+SELECT col_is_pk('pgmg', 'pgmg_migrations', ARRAY['project', 'name'], 'migrations keyed by project and name');
 SELECT col_is_pk('pgmg', 'pgmg_state', 'object_name', 'state keyed by object_name');
 SELECT col_type_is('pgmg', 'pgmg_state', 'last_applied', 'timestamp with time zone', 'last_applied is timestamptz');
 SELECT has_function('pgmg', 'version', 'pgmg.version() exists');

@@ -1,0 +1,66 @@
+--
+-- projects: two projects in one database (pgmg.project) each manage only
+-- their own objects and migrations; an object belongs to one project.
+--
+CREATE SCHEMA billing;
+CREATE SCHEMA reports;
+CREATE TABLE billing.invoices (id int, amount int);
+SET client_min_messages = warning;
+SELECT pgmg.version() IS NOT NULL AS loaded;
+SHOW pgmg.project;
+
+-- project billing: a view and a migration
+SET pgmg.project = 'billing';
+SELECT step, action, object FROM pgmg.apply(jsonb_build_object(
+  'migrations', jsonb_build_object('001_init.sql', 'ALTER TABLE billing.invoices ADD COLUMN paid boolean;'),
+  'code', jsonb_build_object('open.sql', 'CREATE VIEW billing.open_invoices AS SELECT id, amount FROM billing.invoices WHERE NOT paid;')));
+
+-- project reports: its own migration of the same name runs too, and its
+-- code set, which does not hold billing's file, drops nothing of billing's
+SET pgmg.project = 'reports';
+SELECT step, action, object FROM pgmg.apply(jsonb_build_object(
+  'migrations', jsonb_build_object('001_init.sql', 'CREATE TABLE reports.runs (id int);'),
+  'code', jsonb_build_object('totals.sql', 'CREATE VIEW reports.totals AS SELECT sum(amount) AS total FROM billing.invoices;')));
+SELECT project, name FROM pgmg.pgmg_migrations ORDER BY project, name;
+SELECT project, object_name FROM pgmg.pgmg_state ORDER BY project, object_name;
+-- reports deleting all its files drops only its own view
+SELECT step, action, object FROM pgmg.plan('{"code": {}}');
+SELECT kind, name, state FROM pgmg.status(jsonb_build_object(
+  'migrations', jsonb_build_object('001_init.sql', 'CREATE TABLE reports.runs (id int);'),
+  'code', jsonb_build_object('totals.sql', 'CREATE VIEW reports.totals AS SELECT sum(amount) AS total FROM billing.invoices;')));
+
+-- a file of reports that defines billing's view is an error naming billing
+SELECT count(*) FROM pgmg.plan(jsonb_build_object(
+  'code', jsonb_build_object('totals.sql', 'CREATE VIEW reports.totals AS SELECT sum(amount) AS total FROM billing.invoices;',
+                             'stolen.sql', 'CREATE VIEW billing.open_invoices AS SELECT id FROM billing.invoices;')));
+
+-- a billing migration that alters the table recreates billing's view and
+-- preserves reports' view (to billing, an object it does not manage);
+-- reports then sees that its view changed (total is numeric now) and
+-- makes it again from its file
+SET pgmg.project = 'billing';
+SELECT step, action, object FROM pgmg.apply(jsonb_build_object(
+  'migrations', jsonb_build_object('001_init.sql', 'ALTER TABLE billing.invoices ADD COLUMN paid boolean;',
+                                   '002_amount.sql', 'ALTER TABLE billing.invoices ALTER COLUMN amount TYPE bigint;'),
+  'code', jsonb_build_object('open.sql', 'CREATE VIEW billing.open_invoices AS SELECT id, amount FROM billing.invoices WHERE NOT paid;')));
+SET pgmg.project = 'reports';
+SELECT step, action, object, reason FROM pgmg.apply(jsonb_build_object(
+  'migrations', jsonb_build_object('001_init.sql', 'CREATE TABLE reports.runs (id int);'),
+  'code', jsonb_build_object('totals.sql', 'CREATE VIEW reports.totals AS SELECT sum(amount) AS total FROM billing.invoices;')));
+
+-- a project name is a non-empty line
+SET pgmg.project = '';
+
+-- leave the database as it was
+RESET pgmg.project;
+SELECT count(*) FROM pgmg.apply('{"code": {}}');
+SET pgmg.project = 'reports';
+SELECT count(*) FROM pgmg.apply('{"code": {}}');
+SET pgmg.project = 'billing';
+SELECT count(*) FROM pgmg.apply('{"code": {}}');
+RESET pgmg.project;
+DROP SCHEMA billing CASCADE;
+DROP SCHEMA reports CASCADE;
+DELETE FROM pgmg.pgmg_state;
+DELETE FROM pgmg.pgmg_migrations;
+RESET client_min_messages;
