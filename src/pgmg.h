@@ -245,6 +245,13 @@ extern List *pgmg_kept_statements(const ObjectAddress *addr, List *file_indexes,
 								  bool indexes, bool defaults);
 
 /*
+ * keep.c: what replaced and recreated objects must not lose
+ */
+extern void pgmg_refuse_stale_results(PgmgDef *def);
+extern void pgmg_keep_populated(PgmgDef *def);
+extern void pgmg_keep_attached(PgmgDef *def);
+
+/*
  * graph.c: ordering
  */
 typedef struct PgmgGraph PgmgGraph;

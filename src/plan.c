@@ -18,6 +18,9 @@
  *	 4. Drops run dependents first; files run in the topological order of
  *		what they define and reference.
  *
+ * What a replaced or recreated object keeps, and which function bodies
+ * may not be replaced, is decided in keep.c.
+ *
  * The planner only reads: it works in a read-only transaction.  All
  * memory is in the caller's context.
  *
@@ -36,16 +39,11 @@
 #include "catalog/catalog.h"
 #include "catalog/dependency.h"
 #include "catalog/namespace.h"
-#include "catalog/objectaddress.h"
-#include "catalog/pg_attrdef.h"
 #include "catalog/pg_class.h"
-#include "catalog/pg_constraint.h"
 #include "catalog/pg_proc.h"
 #include "catalog/pg_type.h"
-#include "commands/proclang.h"
 #include "common/hashfn.h"
 #include "miscadmin.h"
-#include "nodes/makefuncs.h"
 #include "storage/lock.h"
 #include "utils/builtins.h"
 #include "utils/hsearch.h"
@@ -145,10 +143,6 @@ static DropItem *add_drop(PlanCtx *ctx, const ObjectAddress *addr,
 						  const char *file, const char *reason);
 static void close_drops(PlanCtx *ctx);
 static void refuse_dependent(DropItem *top, PgmgDependent *dep);
-static void refuse_stale_results(PgmgDef *def);
-static void keep_populated(PgmgDef *def);
-static void keep_attached(PgmgDef *def);
-static bool body_changes(PgmgDef *def);
 static List *order_drops(PlanCtx *ctx);
 static List *order_files(PlanCtx *ctx);
 static PgmgFile *resolve_ref(PlanCtx *ctx, HTAB *names, PgmgRef *ref);
@@ -581,7 +575,7 @@ schedule_file(PlanCtx *ctx, PgmgFile *file, const char *reason)
 			/* the file's statements set again what its old version set */
 			def->mode = PGMG_DEF_INPLACE;
 			if (def->addr.classId == ProcedureRelationId)
-				refuse_stale_results(def);
+				pgmg_refuse_stale_results(def);
 			def->reset_sql = pgmg_reset_statements(&def->addr,
 												   strchr(old, 'a') != NULL,
 												   strchr(old, 'c') != NULL);
@@ -639,80 +633,13 @@ recreate_def(PlanCtx *ctx, PgmgDef *def, const char *reason)
 											   !def->file->sets_column_comment && !strchr(old, 'k'),
 											   !def->file->sets_owner && !strchr(old, 'o'),
 											   !def->file->sets_options && !strchr(old, 'r'));
-	keep_populated(def);
-	keep_attached(def);
+	pgmg_keep_populated(def);
+	pgmg_keep_attached(def);
 	if (reason)
 		add_drop(ctx, &def->addr, def->file->path, reason);
 }
 
-/*
- * keep_attached
- *		Indexes made by hand on a managed materialized view and column
- *		defaults set by hand on a managed view are made again after it is
- *		recreated, unless the file makes them itself.
- */
-static void
-keep_attached(PgmgDef *def)
-{
-	List	   *file_indexes = NIL;
-	bool		file_defaults = false;
-	ListCell   *lc;
 
-	foreach(lc, def->file->stmts)
-	{
-		Node	   *n = ((PgmgStmt *) lfirst(lc))->parsetree;
-
-		if (IsA(n, IndexStmt) && ((IndexStmt *) n)->idxname)
-			file_indexes = lappend(file_indexes, makeString(((IndexStmt *) n)->idxname));
-		else if (IsA(n, AlterTableStmt))
-		{
-			ListCell   *cc;
-
-			foreach(cc, ((AlterTableStmt *) n)->cmds)
-				if (lfirst_node(AlterTableCmd, cc)->subtype == AT_ColumnDefault)
-					file_defaults = true;
-		}
-	}
-	def->restore_sql = list_concat(def->restore_sql,
-								   pgmg_kept_statements(&def->addr, file_indexes,
-														true, !file_defaults));
-}
-
-/*
- * keep_populated
- *		A materialized view its file creates WITH NO DATA, refreshed since,
- *		comes back populated: a recreation forced by something else must
- *		not leave it unreadable.  The file's own REFRESH, if it has one,
- *		does that already.
- */
-static void
-keep_populated(PgmgDef *def)
-{
-	CreateTableAsStmt *cs = (CreateTableAsStmt *) def->stmt->parsetree;
-	HeapTuple	tup;
-	bool		populated;
-	PgmgSql    *refresh;
-	ListCell   *lc;
-
-	if (!IsA(cs, CreateTableAsStmt) || !cs->into->skipData ||
-		def->addr.classId != RelationRelationId)
-		return;
-	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(def->addr.objectId));
-	if (!HeapTupleIsValid(tup))
-		return;
-	populated = ((Form_pg_class) GETSTRUCT(tup))->relkind == RELKIND_MATVIEW &&
-		((Form_pg_class) GETSTRUCT(tup))->relispopulated;
-	ReleaseSysCache(tup);
-	if (!populated)
-		return;
-	foreach(lc, def->file->stmts)
-		if (IsA(((PgmgStmt *) lfirst(lc))->parsetree, RefreshMatViewStmt))
-			return;
-	refresh = palloc0(sizeof(PgmgSql));
-	refresh->text = psprintf("REFRESH MATERIALIZED VIEW %s",
-							 getObjectIdentity(&def->addr, false));
-	def->restore_sql = lappend(def->restore_sql, refresh);
-}
 
 /*
  * add_drop
@@ -1076,115 +1003,7 @@ is_view(const ObjectAddress *addr)
 	return relkind == RELKIND_VIEW || relkind == RELKIND_MATVIEW;
 }
 
-/*
- * refuse_stale_results
- *		A function replaced in place keeps its dependents; where they store
- *		what it computed (an index expression or predicate, a CHECK
- *		constraint, a stored generated column), a new body leaves them
- *		silently wrong: index scans and sequential scans disagree, rows
- *		violate the constraint, generated values are stale.  Refuse, naming
- *		them, unless the body is unchanged or the file says
- *		"-- pgmg:allow-body-change".
- */
-static void
-refuse_stale_results(PgmgDef *def)
-{
-	StringInfoData stores;
-	ListCell   *lc;
 
-	if (strstr(def->file->content, "-- pgmg:allow-body-change") != NULL)
-		return;
-
-	initStringInfo(&stores);
-	foreach(lc, pgmg_direct_dependents(&def->addr))
-	{
-		PgmgDependent *d = lfirst(lc);
-		char	   *what = NULL;
-
-		if (d->part.classId == RelationRelationId)
-		{
-			char		relkind = get_rel_relkind(d->part.objectId);
-
-			if (relkind == RELKIND_INDEX || relkind == RELKIND_PARTITIONED_INDEX)
-				what = getObjectDescription(&d->part, false);
-		}
-		else if (d->part.classId == ConstraintRelationId)
-		{
-			HeapTuple	tup = SearchSysCache1(CONSTROID,
-											  ObjectIdGetDatum(d->part.objectId));
-
-			if (HeapTupleIsValid(tup))
-			{
-				if (((Form_pg_constraint) GETSTRUCT(tup))->contype == CONSTRAINT_CHECK)
-					what = getObjectDescription(&d->part, false);
-				ReleaseSysCache(tup);
-			}
-		}
-		else if (d->part.classId == AttrDefaultRelationId)
-		{
-			ObjectAddress column = GetAttrDefaultColumnAddress(d->part.objectId);
-
-			if (OidIsValid(column.objectId) &&
-				get_attgenerated(column.objectId, column.objectSubId) == ATTRIBUTE_GENERATED_STORED)
-				what = psprintf("generated column %s of table %s",
-								quote_identifier(get_attname(column.objectId, column.objectSubId, false)),
-								quote_qualified_identifier(get_namespace_name(get_rel_namespace(column.objectId)),
-														   get_rel_name(column.objectId)));
-		}
-		if (what)
-			appendStringInfo(&stores, "%s%s", stores.len ? ", " : "", what);
-	}
-	if (stores.len == 0 || !body_changes(def))
-		return;
-	ereport(ERROR,
-			(errcode(ERRCODE_DEPENDENT_OBJECTS_STILL_EXIST),
-			 errmsg("cannot replace the body of %s: %s store%s its results",
-					def->key, stores.data, strchr(stores.data, ',') ? "" : "s"),
-			 errdetail("Results already stored would silently go stale: index scans and sequential scans would disagree, rows would violate the constraint, generated values would be wrong."),
-			 errhint("Change it with a migration that also rebuilds what stores its results (REINDEX, drop and add the constraint, UPDATE the generated column), or add the line \"-- pgmg:allow-body-change\" to \"%s\" to replace it anyway.",
-					 def->file->path)));
-}
-
-/*
- * body_changes
- *		Does the function's new definition change its body?  A string body
- *		is compared with prosrc; a BEGIN ATOMIC body or another language
- *		counts as a change.
- */
-static bool
-body_changes(PgmgDef *def)
-{
-	CreateFunctionStmt *stmt = (CreateFunctionStmt *) def->stmt->parsetree;
-	HeapTuple	tup;
-	Form_pg_proc proc;
-	char	   *prosrc;
-	char	   *language = NULL;
-	char	   *body = NULL;
-	bool		changed;
-	bool		isnull;
-	ListCell   *lc;
-
-	if (!IsA(stmt, CreateFunctionStmt) || stmt->sql_body != NULL)
-		return true;
-	foreach(lc, stmt->options)
-	{
-		DefElem    *opt = lfirst(lc);
-
-		if (strcmp(opt->defname, "as") == 0 && IsA(opt->arg, List))
-			body = strVal(linitial((List *) opt->arg));
-		else if (strcmp(opt->defname, "language") == 0)
-			language = strVal(opt->arg);
-	}
-	tup = SearchSysCache1(PROCOID, ObjectIdGetDatum(def->addr.objectId));
-	if (!HeapTupleIsValid(tup))
-		return true;
-	proc = (Form_pg_proc) GETSTRUCT(tup);
-	prosrc = TextDatumGetCString(SysCacheGetAttr(PROCOID, tup, Anum_pg_proc_prosrc, &isnull));
-	changed = body == NULL || language == NULL || strcmp(prosrc, body) != 0 ||
-		proc->prolang != get_language_oid(language, true);
-	ReleaseSysCache(tup);
-	return changed;
-}
 
 /*
  * warn_lock_table
