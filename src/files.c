@@ -42,6 +42,7 @@
 
 static List *read_group(JsonbValue *group, const char *name, bool is_code);
 static void strip_bom(char *text);
+static int	bom_length(const char *text);
 static bool *value_line_ends(const char *text);
 static void hash_normalised(const char *text, char *out, bool keep_values);
 static bool is_test_path(const char *path);
@@ -183,9 +184,21 @@ read_group(JsonbValue *group, const char *name, bool is_code)
 static void
 strip_bom(char *text)
 {
-	if ((unsigned char) text[0] == 0xEF && (unsigned char) text[1] == 0xBB &&
-		(unsigned char) text[2] == 0xBF)
-		memmove(text, text + 3, strlen(text + 3) + 1);
+	int			len = bom_length(text);
+
+	if (len > 0)
+		memmove(text, text + len, strlen(text + len) + 1);
+}
+
+/*
+ * bom_length
+ *		3 when text starts with a UTF-8 byte order mark, else 0.
+ */
+static int
+bom_length(const char *text)
+{
+	return ((unsigned char) text[0] == 0xEF && (unsigned char) text[1] == 0xBB &&
+			(unsigned char) text[2] == 0xBF) ? 3 : 0;
 }
 
 /*
@@ -428,9 +441,8 @@ hash_normalised(const char *text, char *out, bool keep_values)
 	int			line = 0;
 	int			i;
 
-	if ((unsigned char) p[0] == 0xEF && (unsigned char) p[1] == 0xBB &&
-		(unsigned char) p[2] == 0xBF)
-		p += 3;
+	/* text that did not come through pgmg_read_files may still hold one */
+	p += bom_length(p);
 	if (keep_values)
 		inside = value_line_ends(p);
 

@@ -1326,15 +1326,12 @@ add_ref(RefContext *ctx, PgmgRefKind kind, List *names)
 void
 pgmg_parse_migration(PgmgFile *file)
 {
-	const char *p = file->content;
+	const char *p = file->content;	/* its BOM was stripped when read */
 	ListCell   *lc;
 
 	if (file->parsed)
 		return;
 
-	if ((unsigned char) p[0] == 0xEF && (unsigned char) p[1] == 0xBB &&
-		(unsigned char) p[2] == 0xBF)
-		p += 3;
 	if (strncmp(p, "-- pgmg:no-transaction", 22) == 0 &&
 		(p[22] == '\0' || p[22] == '\n' || p[22] == '\r' || p[22] == ' ' ||
 		 p[22] == '\t'))

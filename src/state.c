@@ -113,15 +113,19 @@ pgmg_load_migrations(void)
 	for (i = 0; i < SPI_processed; i++)
 	{
 		PgmgMigrationRow *row = palloc(sizeof(PgmgMigrationRow));
+		HeapTuple	tup = SPI_tuptable->vals[i];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+		bool		isnull;
+		Datum		d;
 
-		row->name = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1);
-		row->checksum = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2);
-		row->legacy_hash = strcmp(SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 3),
-								  CppAsString2(PGMG_HASH_VERSION)) != 0;
-		row->started = strcmp(SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 4),
-							  "t") == 0;
-		row->applied_at = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 5);
-		row->applied_by = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 6);
+		row->name = SPI_getvalue(tup, desc, 1);
+		row->checksum = SPI_getvalue(tup, desc, 2);
+		d = SPI_getbinval(tup, desc, 3, &isnull);
+		row->legacy_hash = !isnull && DatumGetInt16(d) < PGMG_HASH_VERSION;
+		d = SPI_getbinval(tup, desc, 4, &isnull);
+		row->started = !isnull && DatumGetBool(d);
+		row->applied_at = SPI_getvalue(tup, desc, 5);
+		row->applied_by = SPI_getvalue(tup, desc, 6);
 		result = lappend(result, row);
 	}
 	SPI_freetuptable(SPI_tuptable);
