@@ -73,12 +73,8 @@
 static void hash_catalog_row(StringInfo buf, Oid classid, Oid objid);
 static void append_row_version(StringInfo buf, HeapTuple tup);
 static void append_type_shape(StringInfo buf, Oid typid);
-static Oid	resolve_type(const char *text);
-static Oid	relation_in(const char *schema, const char *name);
 static int	relation_natts(Oid relid);
 static bool internal_parent(const ObjectAddress *addr, ObjectAddress *parent);
-static char *kind_keyword(const char *kind);
-static char *object_reference(const ObjectAddress *addr);
 static const char *grant_keyword(const ObjectAddress *addr);
 static void append_privileges(StringInfo buf, AclMode privs);
 static char *reloptions_text(Oid relid);
@@ -87,71 +83,6 @@ static int	empty_search_path(void);
 static List *column_grants(const ObjectAddress *addr, Oid owner_id);
 static PgmgSql *new_sql(char *text);
 static Acl *read_owner_acl(const ObjectAddress *addr, Oid *owner_id);
-
-/*
- * pgmg_object_kind
- *		The kind of an object as pgmg names it ("view", "function", ...).
- */
-const char *
-pgmg_object_kind(const ObjectAddress *addr)
-{
-	switch (addr->classId)
-	{
-		case RelationRelationId:
-			switch (get_rel_relkind(addr->objectId))
-			{
-				case RELKIND_VIEW:
-					return "view";
-				case RELKIND_MATVIEW:
-					return "materialized_view";
-				case RELKIND_COMPOSITE_TYPE:
-					return "type";
-				case RELKIND_SEQUENCE:
-					return "sequence";
-				case RELKIND_INDEX:
-				case RELKIND_PARTITIONED_INDEX:
-					return "index";
-				case RELKIND_FOREIGN_TABLE:
-					return "foreign_table";
-				default:
-					return "table";
-			}
-		case ProcedureRelationId:
-			switch (get_func_prokind(addr->objectId))
-			{
-				case PROKIND_PROCEDURE:
-					return "procedure";
-				case PROKIND_AGGREGATE:
-					return "aggregate";
-				default:
-					return "function";
-			}
-		case TypeRelationId:
-			return get_typtype(addr->objectId) == TYPTYPE_DOMAIN ? "domain" : "type";
-		case TriggerRelationId:
-			return "trigger";
-		case PolicyRelationId:
-			return "policy";
-		case RewriteRelationId:
-			return "rule";
-		case CastRelationId:
-			return "cast";
-		case OperatorRelationId:
-			return "operator";
-		case EventTriggerRelationId:
-			return "event_trigger";
-		default:
-			{
-				char	   *desc = getObjectTypeDescription(addr, false);
-				char	   *p;
-
-				for (p = desc; *p; p++)
-					if (*p == ' ')
-						*p = '_';
-				return desc;
-			}
-	}
-}
 
 /*
  * pgmg_object_name
@@ -180,149 +111,19 @@ pgmg_identify(const ObjectAddress *addr, char **kind, char **identity,
  * pgmg_resolve
  *		Find the object that stored identity parts name, without locks.
  *
- * Returns false when it does not exist (any more).
+ * Returns false when it does not exist (any more), or when the name is
+ * now taken by an object of another kind.
  */
 bool
 pgmg_resolve(const char *kind, List *names, List *args, ObjectAddress *addr)
 {
-	int			nnames = list_length(names);
-	Oid			oid = InvalidOid;
+	const PgmgKind *k = pgmg_kind_by_name(kind);
+	PgmgName   *name = k ? pgmg_name_from_identity(k, names, args) : NULL;
 
-	addr->objectSubId = 0;
+	addr->classId = k ? k->classid : InvalidOid;
 	addr->objectId = InvalidOid;
-
-	if (strcmp(kind, "view") == 0 || strcmp(kind, "materialized_view") == 0)
-	{
-		addr->classId = RelationRelationId;
-		if (nnames == 2)
-			oid = relation_in(linitial(names), lsecond(names));
-		if (OidIsValid(oid) &&
-			get_rel_relkind(oid) != (kind[0] == 'v' ? RELKIND_VIEW : RELKIND_MATVIEW))
-			oid = InvalidOid;
-	}
-	else if (strcmp(kind, "function") == 0 || strcmp(kind, "procedure") == 0 ||
-			 strcmp(kind, "aggregate") == 0)
-	{
-		Oid			nsp;
-		Oid		   *types = palloc0(sizeof(Oid) * (list_length(args) + 1));
-		int			n = 0;
-		ListCell   *lc;
-
-		addr->classId = ProcedureRelationId;
-		if (nnames != 2 ||
-			!OidIsValid(nsp = get_namespace_oid(linitial(names), true)))
-			return false;
-		foreach(lc, args)
-		{
-			types[n] = resolve_type(lfirst(lc));
-			if (!OidIsValid(types[n]))
-				return false;
-			n++;
-		}
-		oid = GetSysCacheOid3(PROCNAMEARGSNSP, Anum_pg_proc_oid,
-							  CStringGetDatum((char *) lsecond(names)),
-							  PointerGetDatum(buildoidvector(types, n)),
-							  ObjectIdGetDatum(nsp));
-	}
-	else if (strcmp(kind, "type") == 0 || strcmp(kind, "domain") == 0)
-	{
-		addr->classId = TypeRelationId;
-		if (nnames == 1)
-			oid = resolve_type(linitial(names));
-	}
-	else if (strcmp(kind, "trigger") == 0 || strcmp(kind, "policy") == 0 ||
-			 strcmp(kind, "rule") == 0)
-	{
-		Oid			relid = InvalidOid;
-
-		if (nnames == 3)
-			relid = relation_in(linitial(names), lsecond(names));
-		if (kind[0] == 't')
-		{
-			addr->classId = TriggerRelationId;
-			if (OidIsValid(relid))
-				oid = get_trigger_oid(relid, lthird(names), true);
-		}
-		else if (kind[0] == 'p')
-		{
-			addr->classId = PolicyRelationId;
-			if (OidIsValid(relid))
-				oid = get_relation_policy_oid(relid, lthird(names), true);
-		}
-		else
-		{
-			addr->classId = RewriteRelationId;
-			if (OidIsValid(relid))
-				oid = get_rewrite_oid(relid, lthird(names), true);
-		}
-	}
-	else if (strcmp(kind, "cast") == 0)
-	{
-		Oid			s,
-					t;
-
-		addr->classId = CastRelationId;
-		if (nnames == 1 && list_length(args) == 1 &&
-			OidIsValid(s = resolve_type(linitial(names))) &&
-			OidIsValid(t = resolve_type(linitial(args))))
-			oid = get_cast_oid(s, t, true);
-	}
-	else if (strcmp(kind, "operator") == 0)
-	{
-		Oid			left = InvalidOid;
-		Oid			right;
-
-		addr->classId = OperatorRelationId;
-		if (nnames != 2 || list_length(args) < 1)
-			return false;
-		if (list_length(args) == 2)
-		{
-			left = resolve_type(linitial(args));
-			if (!OidIsValid(left))
-				return false;
-		}
-		right = resolve_type(llast(args));
-		if (!OidIsValid(right))
-			return false;
-		if (OidIsValid(get_namespace_oid(linitial(names), true)))
-			oid = OpernameGetOprid(list_make2(makeString(linitial(names)),
-											  makeString(lsecond(names))),
-								   left, right);
-	}
-	else if (strcmp(kind, "event_trigger") == 0)
-	{
-		addr->classId = EventTriggerRelationId;
-		if (nnames == 1)
-			oid = get_event_trigger_oid(linitial(names), true);
-	}
-	else
-		return false;
-
-	addr->objectId = oid;
-	return OidIsValid(oid);
-}
-
-/*
- * resolve_type
- *		A type name as format_type_be_qualified prints it, to its OID, or
- *		InvalidOid when no such type exists.
- */
-static Oid
-resolve_type(const char *text)
-{
-	Oid			typid;
-	int32		typmod;
-
-	parseTypeString(text, &typid, &typmod, true);
-	return typid;
-}
-
-static Oid
-relation_in(const char *schema, const char *name)
-{
-	Oid			nsp = get_namespace_oid(schema, true);
-
-	return OidIsValid(nsp) ? get_relname_relid(name, nsp) : InvalidOid;
+	addr->objectSubId = 0;
+	return name != NULL && pgmg_find(name, addr) == PGMG_FOUND;
 }
 
 /* the number of columns of a relation, dropped ones included; 0 if gone */
@@ -857,80 +658,28 @@ pgmg_direct_dependents(const ObjectAddress *addr)
 }
 
 /*
- * kind_keyword
- *		The DDL keyword of an object kind: "materialized_view" is
- *		"MATERIALIZED VIEW".
- */
-static char *
-kind_keyword(const char *kind)
-{
-	char	   *keyword = pstrdup(kind);
-	char	   *p;
-
-	for (p = keyword; *p; p++)
-		*p = (*p == '_') ? ' ' : pg_toupper((unsigned char) *p);
-	return keyword;
-}
-
-/*
- * object_reference
- *		How DDL names an object: "VIEW public.v", "FUNCTION public.f(integer)",
- *		"TRIGGER t ON public.tab", ...
- */
-static char *
-object_reference(const ObjectAddress *addr)
-{
-	static const char *const plain[] = {"view", "materialized_view", "function",
-	"procedure", "aggregate", "type", "domain", "cast", "event_trigger"};
-	const char *kind = pgmg_object_kind(addr);
-	List	   *names;
-	List	   *args;
-	char	   *identity = getObjectIdentityParts(addr, &names, &args, false);
-	int			i;
-
-	for (i = 0; i < lengthof(plain); i++)
-		if (strcmp(kind, plain[i]) == 0)
-			return psprintf("%s %s", kind_keyword(kind), identity);
-	if (strcmp(kind, "trigger") == 0 || strcmp(kind, "policy") == 0 ||
-		strcmp(kind, "rule") == 0)
-		return psprintf("%s %s ON %s", kind_keyword(kind),
-						quote_identifier(lthird(names)),
-						quote_qualified_identifier(linitial(names), lsecond(names)));
-	if (strcmp(kind, "operator") == 0)
-		return psprintf("OPERATOR %s.%s (%s, %s)",
-						quote_identifier(linitial(names)), (char *) lsecond(names),
-						list_length(args) == 2 ? (char *) linitial(args) : "NONE",
-						(char *) llast(args));
-	ereport(ERROR,
-			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-			 errmsg("pgmg cannot drop or recreate %s", getObjectDescription(addr, false))));
-	return NULL;				/* keep compiler quiet */
-}
-
-/*
  * pgmg_drop_statement
  *		DROP for one object, never CASCADE.
  */
 char *
 pgmg_drop_statement(const ObjectAddress *addr)
 {
-	return psprintf("DROP %s", object_reference(addr));
+	return psprintf("DROP %s", pgmg_ddl_reference(addr));
 }
 
 static const char *
 grant_keyword(const ObjectAddress *addr)
 {
-	switch (addr->classId)
-	{
-		case RelationRelationId:
-			return "TABLE";
-		case ProcedureRelationId:
-			return "ROUTINE";
-		case TypeRelationId:
-			return get_typtype(addr->objectId) == TYPTYPE_DOMAIN ? "DOMAIN" : "TYPE";
-		default:
-			return NULL;
-	}
+	const PgmgKind *kind = pgmg_kind_of(addr);
+
+	return kind ? kind->grant_keyword : NULL;
+}
+
+/* GRANT and REVOKE name the object without the kind keyword of its DDL */
+static const char *
+grant_target(const ObjectAddress *addr, const char *ref)
+{
+	return ref + strlen(pgmg_kind_of(addr)->keyword) + 1;
 }
 
 static void
@@ -1074,7 +823,7 @@ List *
 pgmg_reset_statements(const ObjectAddress *addr, bool acl, bool comment)
 {
 	List	   *result = NIL;
-	char	   *ref = object_reference(addr);
+	char	   *ref = pgmg_ddl_reference(addr);
 	Oid			owner_id;
 	Acl		   *current = read_owner_acl(addr, &owner_id);
 
@@ -1082,7 +831,7 @@ pgmg_reset_statements(const ObjectAddress *addr, bool acl, bool comment)
 		result = lappend(result, new_sql(psprintf("COMMENT ON %s IS NULL", ref)));
 	if (acl && grant_keyword(addr))
 	{
-		const char *target = strchr(ref, ' ') + 1;
+		const char *target = grant_target(addr, ref);
 		int			i;
 
 		result = lappend(result,
@@ -1124,7 +873,7 @@ pgmg_restore_statements(const ObjectAddress *addr, bool acl, bool comment,
 	List	   *result = NIL;
 	Oid			owner_id;
 	Acl		   *current = read_owner_acl(addr, &owner_id);
-	char	   *ref = object_reference(addr);
+	char	   *ref = pgmg_ddl_reference(addr);
 
 	if (owner && OidIsValid(owner_id) && owner_id != GetUserId())
 		result = lappend(result,
@@ -1136,12 +885,8 @@ pgmg_restore_statements(const ObjectAddress *addr, bool acl, bool comment,
 		Acl		   *a = current;
 		AclItem    *items = ACL_DAT(a);
 		int			i;
-		char	   *target;
+		const char *target = grant_target(addr, ref);
 
-		/* GRANT/REVOKE name the object without the kind keyword */
-		target = strchr(ref, ' ') + 1;
-		if (strncmp(ref, "MATERIALIZED VIEW ", 18) == 0)
-			target = ref + 18;
 		result = lappend(result,
 						 new_sql(psprintf("REVOKE ALL ON %s %s FROM PUBLIC",
 										  grant_keyword(addr), target)));
@@ -1305,7 +1050,7 @@ pgmg_kept_statements(const ObjectAddress *addr, List *file_indexes,
 			if (expr == NULL)
 				continue;
 			sql = new_sql(psprintf("ALTER %s ALTER COLUMN %s SET DEFAULT %s",
-								   object_reference(addr), quote_identifier(attname),
+								   pgmg_ddl_reference(addr), quote_identifier(attname),
 								   deparse_expression(expr, NIL, false, false)));
 			sql->guard_schema = get_namespace_name(get_rel_namespace(addr->objectId));
 			sql->guard_relname = get_rel_name(addr->objectId);

@@ -10,7 +10,9 @@
  * does.  While the plan runs, check_function_bodies is off (as pg_dump
  * does), so late-bound function bodies never force an order; the setting
  * is restored afterwards.  Each migration runs in a settings scope of its
- * own: nothing it SETs survives it.
+ * own: nothing it SETs survives it.  Each statement, and the recording of
+ * each file, allocates in a scratch context reset after it: nothing they
+ * allocate is needed afterwards.
  *
  * Copyright (c) 2026, the pgmg authors
  *
@@ -22,116 +24,24 @@
 
 #include "catalog/namespace.h"
 #include "executor/spi.h"
-#include "mb/pg_wchar.h"
 #include "utils/guc.h"
 #include "utils/timestamp.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 
 #include "pgmg.h"
 
-/* what an error while running or parsing user SQL is about */
-typedef struct FileContext
-{
-	PgmgFile   *file;			/* NULL for statements pgmg generated */
-	int			location;		/* byte offset of the text in the file */
-	const char *object;			/* object being created, or NULL */
-} FileContext;
-
-static void file_error_callback(void *arg);
-static void run_sql(PgmgSql *sql, const char *object);
-
-/*
- * pgmg_push_file_context
- *		Push an error context callback saying which file, line and object
- *		an error is about.  cb must live until it is popped by the caller
- *		(error_context_stack = cb->previous).
- */
-void
-pgmg_push_file_context(ErrorContextCallback *cb, PgmgFile *file, int location,
-					   const char *object)
-{
-	FileContext *ctx = palloc(sizeof(FileContext));
-
-	ctx->file = file;
-	ctx->location = location;
-	ctx->object = object;
-	cb->callback = file_error_callback;
-	cb->arg = ctx;
-	cb->previous = error_context_stack;
-	error_context_stack = cb;
-}
-
-/*
- * file_error_callback
- *		Turn an error position inside the text that was parsed or run into
- *		a line and column of the file.
- *
- * Positions are 1-based character offsets into the text starting at
- * ctx->location: a syntax error from raw_parser sets errposition, one from
- * SPI has already been turned into an internal position.
- */
-static void
-file_error_callback(void *arg)
-{
-	FileContext *ctx = (FileContext *) arg;
-	int			pos = geterrposition();
-	const char *text;
-	const char *p;
-	int			line = 1;
-	int			col = 1;
-	int			i;
-
-	if (ctx->file == NULL || ctx->file->preserved)
-	{
-		if (ctx->object)
-			errcontext("while pgmg ran: %s", ctx->object);
-		return;
-	}
-
-	if (pos > 0)
-	{
-		/* raw_parser on the whole file: show the file as the query */
-		errposition(0);
-		internalerrposition(pos);
-		internalerrquery(ctx->file->content);
-	}
-	else
-		pos = getinternalerrposition();
-
-	text = ctx->file->content;
-	for (p = text; p < text + ctx->location && *p; p++)
-		if (*p == '\n')
-			line++;
-	if (pos > 0)
-	{
-		p = text + ctx->location;
-		for (i = 1; i < pos && *p; i++)
-		{
-			if (*p == '\n')
-			{
-				line++;
-				col = 0;
-			}
-			col++;
-			p += pg_mblen(p);
-		}
-	}
-
-	if (ctx->object)
-		errcontext("file \"%s\", line %d, column %d, %s",
-				   ctx->file->path, line, col, ctx->object);
-	else
-		errcontext("file \"%s\", line %d, column %d", ctx->file->path, line, col);
-}
+static void run_sql(PgmgSql *sql, const char *object, MemoryContext scratch);
 
 /*
  * run_sql
  *		Run one statement through SPI under the file's error context.
  */
 static void
-run_sql(PgmgSql *sql, const char *object)
+run_sql(PgmgSql *sql, const char *object, MemoryContext scratch)
 {
 	ErrorContextCallback cb;
+	MemoryContext old;
 	int			ret;
 
 	if (sql->guard_column)
@@ -144,11 +54,14 @@ run_sql(PgmgSql *sql, const char *object)
 			get_attnum(relid, sql->guard_column) == InvalidAttrNumber)
 			return;
 	}
+	old = MemoryContextSwitchTo(scratch);
 	pgmg_push_file_context(&cb, sql->file, sql->location, object);
-	ret = SPI_execute(sql->text, false, 0);
+	ret = pgmg_spi_execute(sql->text, false, 0);
 	if (ret < 0)
 		elog(ERROR, "SPI_execute failed: %s", SPI_result_code_string(ret));
 	error_context_stack = cb.previous;
+	MemoryContextSwitchTo(old);
+	MemoryContextReset(scratch);
 }
 
 /*
@@ -168,6 +81,9 @@ pgmg_execute_plan(PgmgPlan *plan, int lock_timeout_ms,
 	int			nsteps = 0;
 	int			i = 0;
 	ListCell   *lc;
+	MemoryContext scratch = AllocSetContextCreate(CurrentMemoryContext,
+												  "pgmg statement",
+												  ALLOCSET_DEFAULT_SIZES);
 
 	/* the steps of this apply: later ones are only shown */
 	foreach(lc, plan->steps)
@@ -207,14 +123,14 @@ pgmg_execute_plan(PgmgPlan *plan, int lock_timeout_ms,
 			int			scope = NewGUCNestLevel();
 
 			foreach(sc, step->sql)
-				run_sql(lfirst(sc), what);
+				run_sql(lfirst(sc), what, scratch);
 			AtEOXact_GUC(false, scope);
 			pgmg_record_migration(step->migration->path, step->migration->hash,
 								  pgmg_elapsed_ms(start), false);
 		}
 		else
 			foreach(sc, step->sql)
-				run_sql(lfirst(sc), what);
+				run_sql(lfirst(sc), what, scratch);
 		ereport(NOTICE,
 				(errmsg("step %d/%d: %s %s", i, nsteps,
 						pgmg_action_name(step->action), step->object),
@@ -227,22 +143,14 @@ pgmg_execute_plan(PgmgPlan *plan, int lock_timeout_ms,
 	foreach(lc, plan->forget_files)
 		pgmg_forget_file(lfirst(lc));
 	foreach(lc, plan->exec_files)
+	{
+		MemoryContext old = MemoryContextSwitchTo(scratch);
+
 		pgmg_record_file(lfirst(lc));
+		MemoryContextSwitchTo(old);
+		MemoryContextReset(scratch);
+	}
 	*record_ms = pgmg_elapsed_ms(phase);
 
 	AtEOXact_GUC(true, nest);
-}
-
-/*
- * pgmg_elapsed_ms
- *		Milliseconds since start.
- */
-double
-pgmg_elapsed_ms(TimestampTz start)
-{
-	long		secs;
-	int			usecs;
-
-	TimestampDifference(start, GetCurrentTimestamp(), &secs, &usecs);
-	return secs * 1000.0 + usecs / 1000.0;
 }

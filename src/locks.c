@@ -226,7 +226,7 @@ describe_sessions(const char *where, int nargs, Oid *types, Datum *values)
 					 " ORDER BY a.pid", where);
 
 	pgmg_spi_connect();
-	ret = SPI_execute_with_args(sql.data, nargs, types, values, NULL, true, 0);
+	ret = pgmg_spi_execute_args(sql.data, nargs, types, values, NULL, true, 0);
 	if (ret != SPI_OK_SELECT)
 		elog(ERROR, "SPI_execute_with_args failed: %s", SPI_result_code_string(ret));
 

@@ -76,7 +76,7 @@ static void classify_statement(PgmgFile *file, PgmgStmt *stmt);
 static void migration_statement(PgmgFile *file, PgmgStmt *stmt);
 static void add_target(PgmgFile *file, PgmgStmt *stmt, PgmgTargetKind kind,
 					   Node *object, ObjectType objtype, bool breaking);
-static PgmgDef *make_def(PgmgFile *file, PgmgStmt *stmt, const char *kind,
+static PgmgDef *make_def(PgmgFile *file, PgmgStmt *stmt, ObjectType objtype,
 						 List *names);
 static void not_allowed(PgmgFile *file, PgmgStmt *stmt, const char *detail,
 						const char *hint);
@@ -86,9 +86,6 @@ static bool ref_walker(Node *node, RefContext *ctx);
 static void add_ref(RefContext *ctx, PgmgRefKind kind, List *names);
 static void walk_function_body(CreateFunctionStmt *stmt, RefContext *ctx);
 static List *rangevar_names(RangeVar *rv);
-static char *creation_schema(List *names);
-static Oid	type_oid(TypeName *tn);
-static char *type_text(TypeName *tn);
 static List *routine_arg_types(CreateFunctionStmt *stmt);
 static List *aggregate_arg_types(DefineStmt *stmt);
 static TypeName *defelem_type(List *definition, const char *name);
@@ -253,7 +250,7 @@ classify_statement(PgmgFile *file, PgmgStmt *stmt)
 					not_allowed(file, stmt, "Temporary objects cannot be managed.", NULL);
 				if (vs->options != NIL || vs->withCheckOption != NO_CHECK_OPTION)
 					file->sets_options = true;
-				make_def(file, stmt, "view", rangevar_names(vs->view));
+				make_def(file, stmt, OBJECT_VIEW, rangevar_names(vs->view));
 				break;
 			}
 		case T_CreateTableAsStmt:
@@ -265,7 +262,7 @@ classify_statement(PgmgFile *file, PgmgStmt *stmt)
 								"Move this statement to the migrations directory.");
 				if (cs->into->options != NIL)
 					file->sets_options = true;
-				make_def(file, stmt, "materialized_view",
+				make_def(file, stmt, OBJECT_MATVIEW,
 						 rangevar_names(cs->into->rel));
 				break;
 			}
@@ -273,7 +270,7 @@ classify_statement(PgmgFile *file, PgmgStmt *stmt)
 			{
 				CreateFunctionStmt *fs = (CreateFunctionStmt *) n;
 
-				make_def(file, stmt, fs->is_procedure ? "procedure" : "function",
+				make_def(file, stmt, fs->is_procedure ? OBJECT_PROCEDURE : OBJECT_FUNCTION,
 						 fs->funcname);
 				break;
 			}
@@ -286,34 +283,34 @@ classify_statement(PgmgFile *file, PgmgStmt *stmt)
 					if (ds->oldstyle || ds->args == NIL)
 						not_allowed(file, stmt, "Old-style CREATE AGGREGATE is not supported.",
 									"Write CREATE AGGREGATE name (argument types) (...).");
-					make_def(file, stmt, "aggregate", ds->defnames);
+					make_def(file, stmt, OBJECT_AGGREGATE, ds->defnames);
 				}
 				else if (ds->kind == OBJECT_OPERATOR)
-					make_def(file, stmt, "operator", ds->defnames);
+					make_def(file, stmt, OBJECT_OPERATOR, ds->defnames);
 				else if (ds->kind == OBJECT_TYPE)
-					make_def(file, stmt, "type", ds->defnames);
+					make_def(file, stmt, OBJECT_TYPE, ds->defnames);
 				else
 					not_allowed(file, stmt, NULL, NULL);
 				break;
 			}
 		case T_CompositeTypeStmt:
-			make_def(file, stmt, "type",
+			make_def(file, stmt, OBJECT_TYPE,
 					 rangevar_names(((CompositeTypeStmt *) n)->typevar));
 			break;
 		case T_CreateEnumStmt:
-			make_def(file, stmt, "type", ((CreateEnumStmt *) n)->typeName);
+			make_def(file, stmt, OBJECT_TYPE, ((CreateEnumStmt *) n)->typeName);
 			break;
 		case T_CreateRangeStmt:
-			make_def(file, stmt, "type", ((CreateRangeStmt *) n)->typeName);
+			make_def(file, stmt, OBJECT_TYPE, ((CreateRangeStmt *) n)->typeName);
 			break;
 		case T_CreateDomainStmt:
-			make_def(file, stmt, "domain", ((CreateDomainStmt *) n)->domainname);
+			make_def(file, stmt, OBJECT_DOMAIN, ((CreateDomainStmt *) n)->domainname);
 			break;
 		case T_CreateTrigStmt:
 			{
 				CreateTrigStmt *ts = (CreateTrigStmt *) n;
 
-				make_def(file, stmt, "trigger",
+				make_def(file, stmt, OBJECT_TRIGGER,
 						 lappend(rangevar_names(ts->relation),
 								 makeString(ts->trigname)));
 				break;
@@ -322,7 +319,7 @@ classify_statement(PgmgFile *file, PgmgStmt *stmt)
 			{
 				CreatePolicyStmt *ps = (CreatePolicyStmt *) n;
 
-				make_def(file, stmt, "policy",
+				make_def(file, stmt, OBJECT_POLICY,
 						 lappend(rangevar_names(ps->table),
 								 makeString(ps->policy_name)));
 				break;
@@ -331,16 +328,16 @@ classify_statement(PgmgFile *file, PgmgStmt *stmt)
 			{
 				RuleStmt   *rs = (RuleStmt *) n;
 
-				make_def(file, stmt, "rule",
+				make_def(file, stmt, OBJECT_RULE,
 						 lappend(rangevar_names(rs->relation),
 								 makeString(rs->rulename)));
 				break;
 			}
 		case T_CreateCastStmt:
-			make_def(file, stmt, "cast", NIL);
+			make_def(file, stmt, OBJECT_CAST, NIL);
 			break;
 		case T_CreateEventTrigStmt:
-			make_def(file, stmt, "event_trigger",
+			make_def(file, stmt, OBJECT_EVENT_TRIGGER,
 					 list_make1(makeString(((CreateEventTrigStmt *) n)->trigname)));
 			break;
 
@@ -392,7 +389,7 @@ classify_statement(PgmgFile *file, PgmgStmt *stmt)
 				{
 					PgmgDef    *d = lfirst(lc);
 
-					if (strcmp(d->kind, "materialized_view") == 0 &&
+					if (d->kind->objtype == OBJECT_MATVIEW &&
 						strcmp(d->name, is->relation->relname) == 0)
 						found = true;
 				}
@@ -448,95 +445,67 @@ not_allowed(PgmgFile *file, PgmgStmt *stmt, const char *detail,
  *		(trigger, policy, rule) it is the relation's name plus the object's.
  */
 static PgmgDef *
-make_def(PgmgFile *file, PgmgStmt *stmt, const char *kind, List *names)
+make_def(PgmgFile *file, PgmgStmt *stmt, ObjectType objtype, List *names)
 {
 	PgmgDef    *def = palloc0(sizeof(PgmgDef));
-	StringInfoData key;
+	PgmgName   *ident = palloc0(sizeof(PgmgName));
 	Node	   *n = stmt->parsetree;
 
 	def->file = file;
 	def->stmt = stmt;
-	def->kind = kind;
+	def->kind = ident->kind = pgmg_kind(objtype);
+	def->ident = ident;
 	stmt->def = def;
 
-	initStringInfo(&key);
-	appendStringInfo(&key, "%s.", kind);
-
-	if (strcmp(kind, "trigger") == 0 || strcmp(kind, "policy") == 0 ||
-		strcmp(kind, "rule") == 0)
+	switch (def->kind->form)
 	{
-		List	   *relnames = list_truncate(list_copy(names), list_length(names) - 1);
-
-		def->name = strVal(llast(names));
-		def->schema = creation_schema(relnames);
-		appendStringInfo(&key, "%s on %s", quote_identifier(def->name),
-						 quote_qualified_identifier(def->schema,
-													strVal(llast(relnames))));
-	}
-	else if (strcmp(kind, "cast") == 0)
-	{
-		CreateCastStmt *cs = (CreateCastStmt *) n;
-
-		def->name = psprintf("%s AS %s", type_text(cs->sourcetype),
-							 type_text(cs->targettype));
-		def->schema = "pg_catalog";
-		appendStringInfo(&key, "(%s)", def->name);
-	}
-	else if (strcmp(kind, "event_trigger") == 0)
-	{
-		def->name = strVal(linitial(names));
-		def->schema = "";
-		appendStringInfoString(&key, quote_identifier(def->name));
-	}
-	else
-	{
-		List	   *args = NIL;
-		bool		has_args = false;
-
-		def->name = strVal(llast(names));
-		def->schema = creation_schema(names);
-		if (strcmp(kind, "operator") == 0)
-			appendStringInfo(&key, "%s.%s", quote_identifier(def->schema), def->name);
-		else
-			appendStringInfoString(&key, quote_qualified_identifier(def->schema, def->name));
-
-		if (IsA(n, CreateFunctionStmt))
-		{
-			args = routine_arg_types((CreateFunctionStmt *) n);
-			has_args = true;
-		}
-		else if (strcmp(kind, "aggregate") == 0)
-		{
-			args = aggregate_arg_types((DefineStmt *) n);
-			has_args = true;
-		}
-		else if (strcmp(kind, "operator") == 0)
-		{
-			DefineStmt *ds = (DefineStmt *) n;
-
-			args = list_make2(defelem_type(ds->definition, "leftarg"),
-							  defelem_type(ds->definition, "rightarg"));
-			has_args = true;
-		}
-		if (has_args)
-		{
-			ListCell   *lc;
-			bool		first = true;
-
-			appendStringInfoChar(&key, '(');
-			foreach(lc, args)
+		case PGMG_FORM_ON_RELATION:
 			{
-				TypeName   *tn = lfirst(lc);
+				List	   *relnames = list_truncate(list_copy(names), list_length(names) - 1);
 
-				if (!first)
-					appendStringInfoChar(&key, ',');
-				appendStringInfoString(&key, tn ? type_text(tn) : "NONE");
-				first = false;
+				ident->name = strVal(llast(names));
+				ident->relname = strVal(llast(relnames));
+				if (list_length(relnames) >= 2)
+					ident->schema = strVal(list_nth(relnames, list_length(relnames) - 2));
+				def->schema = pgmg_creation_schema(relnames);
+				break;
 			}
-			appendStringInfoChar(&key, ')');
-		}
+		case PGMG_FORM_CAST:
+			{
+				CreateCastStmt *cs = (CreateCastStmt *) n;
+
+				ident->args = list_make2(cs->sourcetype, cs->targettype);
+				def->schema = "pg_catalog";
+				break;
+			}
+		case PGMG_FORM_GLOBAL:
+			ident->name = strVal(linitial(names));
+			def->schema = "";
+			break;
+		case PGMG_FORM_QUALIFIED:
+		case PGMG_FORM_ROUTINE:
+		case PGMG_FORM_OPERATOR:
+			ident->name = strVal(llast(names));
+			ident->schema = def->schema = pgmg_creation_schema(names);
+			if (IsA(n, CreateFunctionStmt))
+				ident->args = routine_arg_types((CreateFunctionStmt *) n);
+			else if (objtype == OBJECT_AGGREGATE)
+				ident->args = aggregate_arg_types((DefineStmt *) n);
+			else if (objtype == OBJECT_OPERATOR)
+			{
+				DefineStmt *ds = (DefineStmt *) n;
+
+				ident->args = list_make2(defelem_type(ds->definition, "leftarg"),
+										 defelem_type(ds->definition, "rightarg"));
+			}
+			break;
 	}
-	def->key = key.data;
+	def->key = pgmg_name_key(ident);
+	if (def->kind->form == PGMG_FORM_CAST)
+		def->name = psprintf("%s AS %s", pgmg_type_text(linitial(ident->args)),
+							 pgmg_type_text(lsecond(ident->args)));
+	else
+		def->name = ident->name;
 	def->addr.classId = InvalidOid;
 	def->addr.objectId = InvalidOid;
 	file->defs = lappend(file->defs, def);
@@ -555,61 +524,6 @@ rangevar_names(RangeVar *rv)
 	if (rv->schemaname)
 		names = lappend(names, makeString(rv->schemaname));
 	return lappend(names, makeString(rv->relname));
-}
-
-/*
- * creation_schema
- *		The schema an object named by names is created in: the explicit
- *		schema, else the first schema of the caller's search_path.
- */
-static char *
-creation_schema(List *names)
-{
-	List	   *path;
-	ListCell   *lc;
-
-	if (list_length(names) >= 2)
-		return strVal(list_nth(names, list_length(names) - 2));
-
-	path = fetch_search_path(false);
-	foreach(lc, path)
-	{
-		Oid			nsp = lfirst_oid(lc);
-
-		if (!isTempNamespace(nsp))
-			return get_namespace_name(nsp);
-	}
-	return "";
-}
-
-/*
- * type_oid
- *		The type a TypeName names, or InvalidOid when it does not exist yet.
- */
-static Oid
-type_oid(TypeName *tn)
-{
-	return LookupTypeNameOid(NULL, tn, true);
-}
-
-/*
- * type_text
- *		A TypeName as getObjectIdentity would print it when the type exists,
- *		else qualified as written.
- */
-static char *
-type_text(TypeName *tn)
-{
-	Oid			oid = type_oid(tn);
-	char	   *text;
-
-	if (OidIsValid(oid))
-		return format_type_be_qualified(oid);
-	text = quote_qualified_identifier(creation_schema(tn->names),
-									  strVal(llast(tn->names)));
-	if (tn->arrayBounds != NIL)
-		text = psprintf("%s[]", text);
-	return text;
 }
 
 /*
@@ -681,163 +595,33 @@ defelem_type(List *definition, const char *name)
 bool
 pgmg_lookup_def(PgmgDef *def, ObjectAddress *addr)
 {
-	Node	   *n = def->stmt->parsetree;
-	Oid			oid = InvalidOid;
-	Oid			classid = InvalidOid;
-
-	switch (nodeTag(n))
+	switch (pgmg_find(def->ident, addr))
 	{
-		case T_ViewStmt:
-		case T_CreateTableAsStmt:
-			{
-				RangeVar   *rv = IsA(n, ViewStmt) ? ((ViewStmt *) n)->view :
-				((CreateTableAsStmt *) n)->into->rel;
-				char		want = IsA(n, ViewStmt) ? RELKIND_VIEW : RELKIND_MATVIEW;
-
-				classid = RelationRelationId;
-				oid = RangeVarGetRelid(rv, NoLock, true);
-				if (OidIsValid(oid) && get_rel_relkind(oid) != want)
-					ereport(ERROR,
-							(errcode(ERRCODE_DUPLICATE_OBJECT),
-							 errmsg("code file \"%s\" defines %s %s, but a relation of another kind has that name",
-									def->file->path, def->kind, def->key),
-							 errhint("Drop or rename the existing relation in a migration.")));
-				break;
-			}
-		case T_CreateFunctionStmt:
-		case T_DefineStmt:
-			{
-				ObjectWithArgs *owa;
-				ObjectType	objtype;
-
-				if (strcmp(def->kind, "type") == 0)
-				{
-					classid = TypeRelationId;
-					oid = type_oid(makeTypeNameFromNameList(((DefineStmt *) n)->defnames));
-					break;
-				}
-				if (strcmp(def->kind, "operator") == 0)
-				{
-					DefineStmt *ds = (DefineStmt *) n;
-					TypeName   *l = defelem_type(ds->definition, "leftarg");
-					TypeName   *r = defelem_type(ds->definition, "rightarg");
-					Oid			lo = l ? type_oid(l) : InvalidOid;
-					Oid			ro = r ? type_oid(r) : InvalidOid;
-
-					classid = OperatorRelationId;
-					if ((l && !OidIsValid(lo)) || (r && !OidIsValid(ro)))
-						break;
-					oid = OpernameGetOprid(ds->defnames, lo, ro);
-					break;
-				}
-				/* LookupFuncWithArgs knows procedures and aggregates apart */
-				owa = makeNode(ObjectWithArgs);
-				if (IsA(n, CreateFunctionStmt))
-				{
-					CreateFunctionStmt *fs = (CreateFunctionStmt *) n;
-
-					objtype = fs->is_procedure ? OBJECT_PROCEDURE : OBJECT_FUNCTION;
-					owa->objname = fs->funcname;
-					owa->objargs = routine_arg_types(fs);
-				}
-				else
-				{
-					objtype = OBJECT_AGGREGATE;
-					owa->objname = ((DefineStmt *) n)->defnames;
-					owa->objargs = aggregate_arg_types((DefineStmt *) n);
-				}
-				classid = ProcedureRelationId;
-				oid = LookupFuncWithArgs(objtype, owa, true);
-				break;
-			}
-		case T_CompositeTypeStmt:
-		case T_CreateEnumStmt:
-		case T_CreateRangeStmt:
-		case T_CreateDomainStmt:
-			{
-				List	   *names;
-
-				if (IsA(n, CompositeTypeStmt))
-					names = rangevar_names(((CompositeTypeStmt *) n)->typevar);
-				else if (IsA(n, CreateEnumStmt))
-					names = ((CreateEnumStmt *) n)->typeName;
-				else if (IsA(n, CreateRangeStmt))
-					names = ((CreateRangeStmt *) n)->typeName;
-				else
-					names = ((CreateDomainStmt *) n)->domainname;
-				classid = TypeRelationId;
-				oid = type_oid(makeTypeNameFromNameList(names));
-				if (OidIsValid(oid))
-				{
-					Oid			relid = typeidTypeRelid(oid);
-					bool		is_domain = get_typtype(oid) == TYPTYPE_DOMAIN;
-
-					if ((OidIsValid(relid) &&
-						 get_rel_relkind(relid) != RELKIND_COMPOSITE_TYPE) ||
-						is_domain != IsA(n, CreateDomainStmt))
-						ereport(ERROR,
-								(errcode(ERRCODE_DUPLICATE_OBJECT),
-								 errmsg("code file \"%s\" defines %s %s, but another kind of type has that name",
-										def->file->path, def->kind, def->key)));
-				}
-				break;
-			}
-		case T_CreateTrigStmt:
-		case T_CreatePolicyStmt:
-		case T_RuleStmt:
-			{
-				RangeVar   *rv;
-				Oid			relid;
-
-				if (IsA(n, CreateTrigStmt))
-					rv = ((CreateTrigStmt *) n)->relation;
-				else if (IsA(n, CreatePolicyStmt))
-					rv = ((CreatePolicyStmt *) n)->table;
-				else
-					rv = ((RuleStmt *) n)->relation;
-				relid = RangeVarGetRelid(rv, NoLock, true);
-				if (!OidIsValid(relid))
-					break;
-				if (IsA(n, CreateTrigStmt))
-				{
-					classid = TriggerRelationId;
-					oid = get_trigger_oid(relid, def->name, true);
-				}
-				else if (IsA(n, CreatePolicyStmt))
-				{
-					classid = PolicyRelationId;
-					oid = get_relation_policy_oid(relid, def->name, true);
-				}
-				else
-				{
-					classid = RewriteRelationId;
-					oid = get_rewrite_oid(relid, def->name, true);
-				}
-				break;
-			}
-		case T_CreateCastStmt:
-			{
-				CreateCastStmt *cs = (CreateCastStmt *) n;
-				Oid			s = type_oid(cs->sourcetype);
-				Oid			t = type_oid(cs->targettype);
-
-				classid = CastRelationId;
-				if (OidIsValid(s) && OidIsValid(t))
-					oid = get_cast_oid(s, t, true);
-				break;
-			}
-		case T_CreateEventTrigStmt:
-			classid = EventTriggerRelationId;
-			oid = get_event_trigger_oid(def->name, true);
+		case PGMG_FOUND:
+			return true;
+		case PGMG_MISSING:
+			return false;
+		case PGMG_OTHER_KIND:
 			break;
-		default:
-			elog(ERROR, "unexpected definition node %d", (int) nodeTag(n));
 	}
-
-	addr->classId = classid;
-	addr->objectId = oid;
-	addr->objectSubId = 0;
-	return OidIsValid(oid);
+	if (addr->classId == RelationRelationId)
+		ereport(ERROR,
+				(errcode(ERRCODE_DUPLICATE_OBJECT),
+				 errmsg("code file \"%s\" defines %s %s, but a relation of another kind has that name",
+						def->file->path, def->kind->name, def->key),
+				 errhint("Drop or rename the existing relation in a migration.")));
+	if (addr->classId == TypeRelationId)
+		ereport(ERROR,
+				(errcode(ERRCODE_DUPLICATE_OBJECT),
+				 errmsg("code file \"%s\" defines %s %s, but another kind of type has that name",
+						def->file->path, def->kind->name, def->key)));
+	ereport(ERROR,
+			(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+			 errmsg("code file \"%s\" defines %s, but %s has that signature",
+					def->file->path, def->key, pgmg_object_name(addr)),
+			 errdetail("The object is defined on line %d.", def->stmt->line),
+			 errhint("Drop the existing object in a migration, or give the definition another name.")));
+	return false;				/* keep compiler quiet */
 }
 
 /*
@@ -857,6 +641,8 @@ pgmg_def_replaceable(PgmgDef *def, List **sql)
 	Node	   *n = def->stmt->parsetree;
 
 	*sql = NIL;
+	if (!def->kind->replaceable)
+		return false;
 	if (IsA(n, CreateFunctionStmt))
 	{
 		if (!function_replaceable((CreateFunctionStmt *) n, def->addr.objectId))
@@ -941,7 +727,7 @@ function_replaceable(CreateFunctionStmt *stmt, Oid funcoid)
 
 		if (!result)
 			break;
-		t = type_oid(p->argType);
+		t = pgmg_type_oid(p->argType);
 		if (mode != old_mode || t != old_types[i] ||
 			strcmp(p->name ? p->name : "", old_name) != 0)
 			result = false;
@@ -963,7 +749,7 @@ function_replaceable(CreateFunctionStmt *stmt, Oid funcoid)
 	{
 		if (stmt->returnType)
 		{
-			rettype = type_oid(stmt->returnType);
+			rettype = pgmg_type_oid(stmt->returnType);
 			retset = stmt->returnType->setof;
 		}
 		else
@@ -1635,7 +1421,7 @@ pgmg_resolve_target(PgmgTarget *target, ObjectAddress *addr)
 			break;
 		case PGMG_TARGET_TYPE:
 			addr->classId = TypeRelationId;
-			addr->objectId = type_oid(target->type);
+			addr->objectId = pgmg_type_oid(target->type);
 			break;
 		case PGMG_TARGET_FUNCTION:
 			addr->classId = ProcedureRelationId;

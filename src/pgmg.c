@@ -194,8 +194,8 @@ check_extension_version(void)
 	int			ret;
 	char	   *installed;
 
-	ret = SPI_execute("SELECT extversion FROM pg_catalog.pg_extension "
-					  "WHERE extname OPERATOR(pg_catalog.=) 'pgmg'", true, 1);
+	ret = pgmg_spi_execute("SELECT extversion FROM pg_catalog.pg_extension "
+						   "WHERE extname OPERATOR(pg_catalog.=) 'pgmg'", true, 1);
 	if (ret != SPI_OK_SELECT)
 		elog(ERROR, "could not read pg_extension: %s", SPI_result_code_string(ret));
 	if (SPI_processed == 0)
@@ -207,19 +207,6 @@ check_extension_version(void)
 				 errmsg("extension pgmg is at version %s, but its library is version %s",
 						installed, PGMG_VERSION),
 				 errhint("Run ALTER EXTENSION pgmg UPDATE (pgmg apply does it when the role may).")));
-}
-
-/*
- * pgmg_spi_connect
- *		SPI_connect, an error if it fails.
- */
-void
-pgmg_spi_connect(void)
-{
-	int			ret;
-
-	if ((ret = SPI_connect()) != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(ret));
 }
 
 /*
@@ -316,9 +303,11 @@ plan_or_apply(FunctionCallInfo fcinfo, bool apply)
 		ereport(NOTICE,
 				(errmsg("timing: read %.1f ms, plan %.1f ms, execute %.1f ms, record %.1f ms",
 						read_ms, plan_ms, execute_ms, record_ms),
-				 errdetail("%d code files, %d migrations, %d steps.",
+				 errdetail("%d code files, %d migrations, %d steps; memory: %.1f MB in the call's context, %.1f MB in the transaction's.",
 						   list_length(set->code), list_length(set->migrations),
-						   list_length(plan->steps))));
+						   list_length(plan->steps),
+						   MemoryContextMemAllocated(callcxt, true) / 1048576.0,
+						   MemoryContextMemAllocated(TopTransactionContext, true) / 1048576.0)));
 
 	end_call(callcxt, oldcxt);
 	if (apply)

@@ -6,7 +6,29 @@
  * One section per .c file.  Everything here lives in the backend: the
  * engine reads the catalogs directly and uses SPI only for pgmg's own
  * tables and for running user SQL.  All structures are allocated in the
- * memory context of the current call and die with it.
+ * memory context of the current call ("pgmg call", made by pgmg.c) and die
+ * with it; SPI is called through support.c, which keeps that context
+ * current.
+ *
+ * Layering: a file calls functions of files on lower lines only, never of
+ * one above or on its own line (test/client/layering.sh checks it).  The
+ * GUC variables pgmg.c defines are read where they are used.
+ *
+ *	 pgmg.c					SQL-callable entry points, GUCs, the call context
+ *	 session.c				the session API: loaded files, tests
+ *	 execute.c  locks.c		running a plan; bounded lock waits
+ *	 plan.c					deciding the steps (the one pg_depend closure walk)
+ *	 keep.c  order.c		what replaced objects must not lose; file order
+ *	 parse.c  state.c		what files define and reference; recorded state
+ *	 catalog.c				identities, fingerprints, dependents, DDL text
+ *	 kinds.c				the table of kinds; the one resolver
+ *	 files.c  graph.c		the file set and hashes; topological order
+ *	 support.c				error context, timing, SPI, maps
+ *
+ * Phases hand data down: files.c gives the file set (PgmgFileSet), parse.c
+ * fills each file's definitions, references and targets, plan.c decides
+ * each definition's mode and the steps (PgmgPlan), execute.c runs them and
+ * state.c records what they made.
  *
  * Copyright (c) 2026, the pgmg authors
  *
@@ -18,10 +40,12 @@
 #define PGMG_H
 
 #include "catalog/objectaddress.h"
+#include "executor/spi.h"
 #include "fmgr.h"
 #include "lib/stringinfo.h"
 #include "nodes/parsenodes.h"
 #include "nodes/pg_list.h"
+#include "utils/hsearch.h"
 #include "utils/jsonb.h"
 #include "utils/timestamp.h"
 
@@ -40,7 +64,6 @@ extern char *pgmg_project;
 extern int	pgmg_lock_timeout;	/* ms; locks.c */
 extern int	pgmg_lock_retries;	/* locks.c */
 extern void _PG_init(void);
-extern void pgmg_spi_connect(void);
 
 /* key of the transaction-scoped advisory lock that serializes applies */
 #define PGMG_LOCK_KEY INT64CONST(0x70676d6701)
@@ -53,6 +76,27 @@ typedef struct PgmgStmt PgmgStmt;
 typedef struct PgmgDef PgmgDef;
 typedef struct PgmgStateObj PgmgStateObj;
 typedef struct PgmgSql PgmgSql;
+
+/*
+ * support.c: error context, timing, SPI that keeps the caller's context
+ */
+extern void pgmg_push_file_context(ErrorContextCallback *cb, PgmgFile *file,
+								   int location, const char *object);
+extern double pgmg_elapsed_ms(TimestampTz start);
+extern void pgmg_spi_connect(void);
+extern int	pgmg_spi_execute(const char *sql, bool read_only, long count);
+extern int	pgmg_spi_execute_args(const char *sql, int nargs, Oid *types,
+								  Datum *values, const char *nulls,
+								  bool read_only, long count);
+extern int	pgmg_spi_execute_plan(SPIPlanPtr plan, Datum *values,
+								  const char *nulls, bool read_only, long count);
+extern HTAB *pgmg_addr_map(const char *name);
+extern void *pgmg_addr_get(HTAB *h, const ObjectAddress *addr);
+extern void pgmg_addr_put(HTAB *h, const ObjectAddress *addr, void *value);
+extern HTAB *pgmg_str_map(const char *name);
+extern void *pgmg_str_get(HTAB *h, const char *key);
+extern void pgmg_str_put(HTAB *h, const char *key, void *value);
+extern List *pgmg_str_keys(HTAB *h);
 
 /*
  * files.c: the file set passed to pgmg.plan() / pgmg.apply()
@@ -115,6 +159,74 @@ extern const char *pgmg_legacy_hash(PgmgFile *file);
 extern int	pgmg_compare_names(const char *a, const char *b);
 
 /*
+ * kinds.c: the kinds code files define, and the one resolver
+ */
+
+/* how a kind's objects are named */
+typedef enum PgmgNameForm
+{
+	PGMG_FORM_QUALIFIED,		/* schema.name: views, types */
+	PGMG_FORM_ROUTINE,			/* schema.name(argument types) */
+	PGMG_FORM_OPERATOR,			/* schema.op(left, right) */
+	PGMG_FORM_ON_RELATION,		/* name ON schema.relation */
+	PGMG_FORM_CAST,				/* (source AS target) */
+	PGMG_FORM_GLOBAL			/* name, in no schema */
+} PgmgNameForm;
+
+/* the reference namespaces a kind's name takes (bits) */
+#define PGMG_NS_RELATION	0x01
+#define PGMG_NS_TYPE		0x02
+#define PGMG_NS_ROUTINE		0x04
+
+typedef struct PgmgKind
+{
+	ObjectType	objtype;		/* core's name for the kind */
+	const char *name;			/* in object names: "materialized_view" */
+	const char *keyword;		/* in DDL: "MATERIALIZED VIEW" */
+	const char *grant_keyword;	/* GRANT ... ON <this>; NULL: no privileges */
+	Oid			classid;		/* the catalog of its objects */
+	char		subkind;		/* relkind, prokind or typtype; 0: any */
+	PgmgNameForm form;
+	int			namespaces;		/* PGMG_NS_* */
+	bool		replaceable;	/* may be replaced without dropping */
+} PgmgKind;
+
+/* what a name denotes, whether written in a file or stored in state */
+typedef struct PgmgName
+{
+	const PgmgKind *kind;
+	char	   *schema;			/* of the object, or of its relation (NULL:
+								 * the relation is found along the search
+								 * path); NULL for casts, event triggers */
+	char	   *relname;		/* PGMG_FORM_ON_RELATION */
+	char	   *name;			/* NULL for casts */
+	List	   *args;			/* TypeName * (NULL: NONE): routines,
+								 * operators (left, right), casts (source,
+								 * target) */
+} PgmgName;
+
+typedef enum PgmgFound
+{
+	PGMG_MISSING,
+	PGMG_FOUND,
+	PGMG_OTHER_KIND				/* the name is taken by another kind */
+} PgmgFound;
+
+extern const PgmgKind *pgmg_kind(ObjectType objtype);
+extern const PgmgKind *pgmg_kind_by_name(const char *name);
+extern const PgmgKind *pgmg_kind_of(const ObjectAddress *addr);
+extern int	pgmg_kind_rank(const PgmgKind *kind);
+extern const char *pgmg_object_kind(const ObjectAddress *addr);
+extern Oid	pgmg_type_oid(TypeName *tn);
+extern char *pgmg_type_text(TypeName *tn);
+extern char *pgmg_creation_schema(List *names);
+extern char *pgmg_name_key(const PgmgName *name);
+extern PgmgName *pgmg_name_from_identity(const PgmgKind *kind, List *names,
+										 List *args);
+extern PgmgFound pgmg_find(const PgmgName *name, ObjectAddress *addr);
+extern char *pgmg_ddl_reference(const ObjectAddress *addr);
+
+/*
  * parse.c: what a code file defines and references
  */
 
@@ -158,7 +270,8 @@ struct PgmgDef
 	PgmgFile   *file;
 	PgmgStmt   *stmt;			/* the defining statement */
 	List	   *group;			/* PgmgStmt *: statements run with it */
-	const char *kind;			/* "view", "function", ... */
+	const PgmgKind *kind;
+	PgmgName   *ident;			/* what it is named: resolved by pgmg_find */
 	char	   *schema;			/* creation schema, resolved */
 	char	   *name;			/* unqualified object name */
 	char	   *key;			/* "kind.identity" used before creation */
@@ -222,7 +335,6 @@ typedef struct PgmgDependent
 	bool		droppable;		/* false: a table part (default, column) */
 } PgmgDependent;
 
-extern const char *pgmg_object_kind(const ObjectAddress *addr);
 extern char *pgmg_object_name(const ObjectAddress *addr);
 extern void pgmg_identify(const ObjectAddress *addr, char **kind,
 						  char **identity, List **names, List **args);
@@ -259,6 +371,11 @@ typedef struct PgmgGraph PgmgGraph;
 extern PgmgGraph *pgmg_graph_create(int nnodes);
 extern void pgmg_graph_add_edge(PgmgGraph *graph, int before, int after);
 extern int *pgmg_graph_sort(PgmgGraph *graph, List **cycle);
+
+/*
+ * order.c: the order code files run in
+ */
+extern List *pgmg_order_files(List *files);
 
 /*
  * state.c: pgmg.pgmg_state and pgmg.pgmg_migrations
@@ -379,8 +496,5 @@ extern void pgmg_sleep(int ms);
  */
 extern void pgmg_execute_plan(PgmgPlan *plan, int lock_timeout_ms,
 							  double *execute_ms, double *record_ms);
-extern double pgmg_elapsed_ms(TimestampTz start);
-extern void pgmg_push_file_context(ErrorContextCallback *cb, PgmgFile *file,
-								   int location, const char *object);
 
 #endif							/* PGMG_H */

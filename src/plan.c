@@ -42,11 +42,9 @@
 #include "catalog/pg_class.h"
 #include "catalog/pg_proc.h"
 #include "catalog/pg_type.h"
-#include "common/hashfn.h"
 #include "miscadmin.h"
 #include "storage/lock.h"
 #include "utils/builtins.h"
-#include "utils/hsearch.h"
 #include "utils/lsyscache.h"
 #include "utils/syscache.h"
 
@@ -63,33 +61,27 @@ typedef struct DropItem
 	bool		by_migration;	/* a migration's own DROP removes it */
 } DropItem;
 
-/* a catalog entry waiting to have its dependents scanned */
-typedef struct QueueItem
-{
-	ObjectAddress addr;
-	DropItem   *top;			/* the dropped object it belongs to */
-} QueueItem;
-
-/* hash entries */
-typedef struct AddrKey
-{
-	Oid			classId;
-	Oid			objectId;
-} AddrKey;
-
-typedef struct AddrEntry
-{
-	AddrKey		key;
-	void	   *value;
-} AddrEntry;
-
-typedef struct StrEntry
+/* a dependent with the key it is sorted by */
+typedef struct SortedDependent
 {
 	char	   *key;
-	void	   *value;
-} StrEntry;
+	PgmgDependent *dep;
+} SortedDependent;
 
-typedef struct PlanCtx
+/* what a walk over the dependents of a migration's target does */
+typedef struct TargetWalk
+{
+	bool		breaking;		/* dependents cannot survive the change */
+	bool		replaces;		/* the target is dropped, renamed or moved */
+} TargetWalk;
+
+typedef struct PlanCtx PlanCtx;
+
+/* what walk_dependents does with each dependent of root */
+typedef void (*DependentVisitor) (PlanCtx *ctx, const ObjectAddress *root,
+								  PgmgDependent *d, void *arg);
+
+struct PlanCtx
 {
 	PgmgFileSet *files;
 	List	   *state;			/* PgmgStateObj * */
@@ -100,29 +92,21 @@ typedef struct PlanCtx
 	HTAB	   *defs_by_addr;	/* addr -> PgmgDef * (files to run) */
 	HTAB	   *defs_by_key;	/* key -> PgmgDef * (files to run) */
 	HTAB	   *drop_set;		/* addr -> DropItem * */
-	HTAB	   *visited;		/* addr -> QueueItem * scanned or queued */
+	HTAB	   *scanned;		/* addr: parts of dropped objects scanned */
 	List	   *drops;			/* DropItem *, in discovery order */
 	List	   *drop_edges;		/* pairs (before, after) of DropItem * */
-	List	   *queue;			/* QueueItem * */
+	List	   *queue;			/* DropItem * whose dependents are unscanned */
+	List	   *pending;		/* PgmgFile * to run, not planned yet */
 	List	   *exec;			/* PgmgFile * to run */
 	List	   *forget;			/* char *, deleted files */
-	List	   *search_path;	/* char *, schema names, implicit included */
 	bool		allow_out_of_order;
 	List	   *migrations;		/* PgmgFile *, pending, to run now */
 	PgmgFile   *pause;			/* pending no-transaction migration */
 	List	   *target_relids;	/* Oid: relations the migrations alter */
 	List	   *later;			/* PgmgFile *, pending after the pause */
 	List	   *preserved_relids;	/* Oid: unmanaged views preserved */
-} PlanCtx;
+};
 
-static HTAB *addr_map(const char *name);
-static void *addr_get(HTAB *h, const ObjectAddress *addr);
-static void addr_put(HTAB *h, const ObjectAddress *addr, void *value);
-static HTAB *str_map(const char *name);
-static void *str_get(HTAB *h, const char *key);
-static void str_put(HTAB *h, const char *key, void *value);
-static uint32 str_hash(const void *key, Size keysize);
-static int	str_match(const void *a, const void *b, Size keysize);
 
 static void load_state(PlanCtx *ctx);
 static void plan_migrations(PlanCtx *ctx);
@@ -141,14 +125,21 @@ static void schedule_file(PlanCtx *ctx, PgmgFile *file, const char *reason);
 static void recreate_def(PlanCtx *ctx, PgmgDef *def, const char *reason);
 static DropItem *add_drop(PlanCtx *ctx, const ObjectAddress *addr,
 						  const char *file, const char *reason);
-static void close_drops(PlanCtx *ctx);
+static void close_plan(PlanCtx *ctx);
+static void plan_file(PlanCtx *ctx, PgmgFile *file);
+static void visit_drop_dependent(PlanCtx *ctx, const ObjectAddress *root,
+								 PgmgDependent *d, void *arg);
+static void visit_target_dependent(PlanCtx *ctx, const ObjectAddress *target,
+								   PgmgDependent *d, void *arg);
+static void walk_dependents(PlanCtx *ctx, const ObjectAddress *root, HTAB *seen,
+							DependentVisitor visit, void *arg);
 static void refuse_dependent(DropItem *top, PgmgDependent *dep);
 static List *order_drops(PlanCtx *ctx);
-static List *order_files(PlanCtx *ctx);
-static PgmgFile *resolve_ref(PlanCtx *ctx, HTAB *names, PgmgRef *ref);
+static int	compare_drops(const ListCell *a, const ListCell *b);
+static List *sort_dependents(List *deps);
+static int	compare_dependents(const void *a, const void *b);
 static void add_steps(PlanCtx *ctx, PgmgPlan *plan, List *drops, List *files);
 static void add_later_steps(PlanCtx *ctx, PgmgPlan *plan);
-static int	compare_file_paths(const ListCell *a, const ListCell *b);
 static int	compare_strings(const ListCell *a, const ListCell *b);
 
 /*
@@ -178,10 +169,10 @@ pgmg_make_plan(PgmgFileSet *files, bool allow_out_of_order)
 		plan_migrations(&ctx);
 	if (files->has_code)
 		schedule_changed_files(&ctx);
-	close_drops(&ctx);
+	close_plan(&ctx);
 
 	drops = order_drops(&ctx);
-	order = order_files(&ctx);
+	order = pgmg_order_files(ctx.exec);
 	add_steps(&ctx, plan, drops, order);
 	plan->exec_files = NIL;
 	{
@@ -230,7 +221,7 @@ pgmg_status(PgmgFileSet *files)
 	load_state(&ctx);
 
 	{
-		HTAB	   *applied = str_map("pgmg status migrations");
+		HTAB	   *applied = pgmg_str_map("pgmg status migrations");
 
 		foreach(lc, pgmg_load_migrations())
 		{
@@ -241,7 +232,7 @@ pgmg_status(PgmgFileSet *files)
 			foreach(fc, files->migrations)
 				if (strcmp(((PgmgFile *) lfirst(fc))->path, m->name) == 0)
 					f = lfirst(fc);
-			str_put(applied, m->name, m);
+			pgmg_str_put(applied, m->name, m);
 			rows = lappend(rows, status_row("migration", m->name, m->name,
 											m->started ? "started" :
 											!files->has_migrations ? "applied" :
@@ -253,7 +244,7 @@ pgmg_status(PgmgFileSet *files)
 		{
 			PgmgFile   *f = lfirst(lc);
 
-			if (!str_get(applied, f->path))
+			if (!pgmg_str_get(applied, f->path))
 				rows = lappend(rows, status_row("migration", f->path, f->path, "pending"));
 		}
 	}
@@ -261,7 +252,7 @@ pgmg_status(PgmgFileSet *files)
 	foreach(lc, ctx.state)
 	{
 		PgmgStateObj *obj = lfirst(lc);
-		PgmgFile   *f = str_get(ctx.code_files, obj->file);
+		PgmgFile   *f = pgmg_str_get(ctx.code_files, obj->file);
 		const char *state;
 
 		if (files->has_code && f == NULL)
@@ -280,7 +271,7 @@ pgmg_status(PgmgFileSet *files)
 	{
 		PgmgFile   *f = lfirst(lc);
 
-		if (!str_get(ctx.state_files, f->path))
+		if (!pgmg_str_get(ctx.state_files, f->path))
 			rows = lappend(rows, status_row("file", f->path, f->path, "new"));
 	}
 	return rows;
@@ -331,15 +322,15 @@ load_state(PlanCtx *ctx)
 {
 	ListCell   *lc;
 
-	ctx->managed = addr_map("pgmg managed objects");
-	ctx->state_files = str_map("pgmg state files");
-	ctx->code_files = str_map("pgmg code files");
-	ctx->defs_by_addr = addr_map("pgmg definitions");
-	ctx->defs_by_key = str_map("pgmg definition keys");
-	ctx->drop_set = addr_map("pgmg drops");
-	ctx->visited = addr_map("pgmg visited");
+	ctx->managed = pgmg_addr_map("pgmg managed objects");
+	ctx->state_files = pgmg_str_map("pgmg state files");
+	ctx->code_files = pgmg_str_map("pgmg code files");
+	ctx->defs_by_addr = pgmg_addr_map("pgmg definitions");
+	ctx->defs_by_key = pgmg_str_map("pgmg definition keys");
+	ctx->drop_set = pgmg_addr_map("pgmg drops");
+	ctx->scanned = pgmg_addr_map("pgmg scanned");
 
-	ctx->foreign = addr_map("pgmg other projects' objects");
+	ctx->foreign = pgmg_addr_map("pgmg other projects' objects");
 	ctx->state = NIL;
 	foreach(lc, pgmg_load_state())
 	{
@@ -350,22 +341,22 @@ load_state(PlanCtx *ctx)
 		if (strcmp(obj->project, pgmg_project) != 0)
 		{
 			if (pgmg_resolve(obj->kind, obj->names, obj->args, &obj->addr))
-				addr_put(ctx->foreign, &obj->addr, obj);
+				pgmg_addr_put(ctx->foreign, &obj->addr, obj);
 			continue;
 		}
 		ctx->state = lappend(ctx->state, obj);
-		rows = str_get(ctx->state_files, obj->file);
+		rows = pgmg_str_get(ctx->state_files, obj->file);
 		if (pgmg_resolve(obj->kind, obj->names, obj->args, &obj->addr))
-			addr_put(ctx->managed, &obj->addr, obj);
+			pgmg_addr_put(ctx->managed, &obj->addr, obj);
 		else
 			obj->addr.objectId = InvalidOid;
-		str_put(ctx->state_files, obj->file, lappend(rows, obj));
+		pgmg_str_put(ctx->state_files, obj->file, lappend(rows, obj));
 	}
 	foreach(lc, ctx->files->code)
 	{
 		PgmgFile   *f = lfirst(lc);
 
-		str_put(ctx->code_files, f->path, f);
+		pgmg_str_put(ctx->code_files, f->path, f);
 	}
 }
 
@@ -378,14 +369,12 @@ static void
 classify_files(PlanCtx *ctx)
 {
 	ListCell   *lc;
-	HASH_SEQ_STATUS seq;
-	StrEntry   *e;
 	List	   *deleted = NIL;
 
 	foreach(lc, ctx->files->code)
 	{
 		PgmgFile   *f = lfirst(lc);
-		List	   *rows = str_get(ctx->state_files, f->path);
+		List	   *rows = pgmg_str_get(ctx->state_files, f->path);
 		ListCell   *rc;
 		char	   *reason = NULL;
 
@@ -428,10 +417,9 @@ classify_files(PlanCtx *ctx)
 	}
 
 	/* files in the state but not in the set were deleted */
-	hash_seq_init(&seq, ctx->state_files);
-	while ((e = hash_seq_search(&seq)) != NULL)
-		if (str_get(ctx->code_files, e->key) == NULL)
-			deleted = lappend(deleted, e->key);
+	foreach(lc, pgmg_str_keys(ctx->state_files))
+		if (pgmg_str_get(ctx->code_files, lfirst(lc)) == NULL)
+			deleted = lappend(deleted, lfirst(lc));
 	list_sort(deleted, compare_strings);
 	foreach(lc, deleted)
 	{
@@ -439,7 +427,7 @@ classify_files(PlanCtx *ctx)
 		ListCell   *rc;
 
 		ctx->forget = lappend(ctx->forget, path);
-		foreach(rc, (List *) str_get(ctx->state_files, path))
+		foreach(rc, (List *) pgmg_str_get(ctx->state_files, path))
 		{
 			PgmgStateObj *obj = lfirst(rc);
 
@@ -491,16 +479,12 @@ schedule_changed_files(PlanCtx *ctx)
 
 /*
  * schedule_file
- *		Parse a file that will run and decide, for each object it defines,
- *		whether it is created, replaced in place, or dropped and recreated.
- *		Objects its old version made that it no longer defines are dropped.
+ *		Run a file in this plan (once): it joins the files to run and waits
+ *		in ctx->pending for plan_file.
  */
 static void
 schedule_file(PlanCtx *ctx, PgmgFile *file, const char *reason)
 {
-	ListCell   *lc;
-	List	   *kept = NIL;
-
 	if (file->in_exec)
 		return;
 	file->in_exec = true;
@@ -509,6 +493,21 @@ schedule_file(PlanCtx *ctx, PgmgFile *file, const char *reason)
 	if (file->status == PGMG_FILE_UNCHANGED)
 		file->status = PGMG_FILE_DEPENDENT;
 	ctx->exec = lappend(ctx->exec, file);
+	ctx->pending = lappend(ctx->pending, file);
+}
+
+/*
+ * plan_file
+ *		Decide, for each object a file to run defines, whether it is
+ *		created, replaced in place or dropped and recreated; drop what the
+ *		file made before and does not define any more.
+ */
+static void
+plan_file(PlanCtx *ctx, PgmgFile *file)
+{
+	ListCell   *lc;
+	List	   *kept = NIL;
+
 	pgmg_parse_file(file);
 
 	foreach(lc, file->defs)
@@ -519,7 +518,7 @@ schedule_file(PlanCtx *ctx, PgmgFile *file, const char *reason)
 		def->reason = file->reason;
 		if (pgmg_lookup_def(def, &def->addr))
 		{
-			PgmgStateObj *theirs = addr_get(ctx->foreign, &def->addr);
+			PgmgStateObj *theirs = pgmg_addr_get(ctx->foreign, &def->addr);
 
 			def->key = pgmg_object_name(&def->addr);
 			if (theirs)
@@ -530,13 +529,13 @@ schedule_file(PlanCtx *ctx, PgmgFile *file, const char *reason)
 						 errdetail("Project \"%s\" manages it from its file \"%s\"; this is project \"%s\".",
 								   theirs->project, theirs->file, pgmg_project),
 						 errhint("Each object belongs to one project: remove the file from one of them.")));
-			def->managed = addr_get(ctx->managed, &def->addr);
+			def->managed = pgmg_addr_get(ctx->managed, &def->addr);
 			kept = lappend(kept, &def->addr);
 			if (def->managed == NULL)
 				def->reason = "adopt";
 			else if (strcmp(def->managed->file, file->path) != 0)
 			{
-				PgmgFile   *owner = str_get(ctx->code_files, def->managed->file);
+				PgmgFile   *owner = pgmg_str_get(ctx->code_files, def->managed->file);
 
 				/* defined by another file that still exists and is unchanged */
 				if (owner && owner->status != PGMG_FILE_MODIFIED)
@@ -548,7 +547,7 @@ schedule_file(PlanCtx *ctx, PgmgFile *file, const char *reason)
 			}
 		}
 
-		other = str_get(ctx->defs_by_key, def->key);
+		other = pgmg_str_get(ctx->defs_by_key, def->key);
 		if (other)
 			ereport(ERROR,
 					(errcode(ERRCODE_DUPLICATE_OBJECT),
@@ -558,15 +557,15 @@ schedule_file(PlanCtx *ctx, PgmgFile *file, const char *reason)
 							   other->stmt->line, other->file->path,
 							   def->stmt->line, file->path),
 					 errhint("Keep each object in exactly one code file.")));
-		str_put(ctx->defs_by_key, def->key, def);
+		pgmg_str_put(ctx->defs_by_key, def->key, def);
 
 		if (!OidIsValid(def->addr.objectId))
 		{
 			def->mode = PGMG_DEF_CREATE;
 			continue;
 		}
-		addr_put(ctx->defs_by_addr, &def->addr, def);
-		if (addr_get(ctx->drop_set, &def->addr))
+		pgmg_addr_put(ctx->defs_by_addr, &def->addr, def);
+		if (pgmg_addr_get(ctx->drop_set, &def->addr))
 			recreate_def(ctx, def, NULL);
 		else if (pgmg_def_replaceable(def, &def->inplace_sql))
 		{
@@ -585,7 +584,7 @@ schedule_file(PlanCtx *ctx, PgmgFile *file, const char *reason)
 	}
 
 	/* objects the file made before but does not define any more */
-	foreach(lc, (List *) str_get(ctx->state_files, file->path))
+	foreach(lc, (List *) pgmg_str_get(ctx->state_files, file->path))
 	{
 		PgmgStateObj *obj = lfirst(lc);
 		ListCell   *kc;
@@ -651,8 +650,7 @@ static DropItem *
 add_drop(PlanCtx *ctx, const ObjectAddress *addr, const char *file,
 		 const char *reason)
 {
-	DropItem   *item = addr_get(ctx->drop_set, addr);
-	QueueItem  *q;
+	DropItem   *item = pgmg_addr_get(ctx->drop_set, addr);
 	PgmgStateObj *managed;
 	PgmgDef    *def;
 
@@ -667,16 +665,12 @@ add_drop(PlanCtx *ctx, const ObjectAddress *addr, const char *file,
 	item->reason = pstrdup(reason);
 	item->index = list_length(ctx->drops);
 	ctx->drops = lappend(ctx->drops, item);
-	addr_put(ctx->drop_set, addr, item);
+	pgmg_addr_put(ctx->drop_set, addr, item);
 
-	q = palloc(sizeof(QueueItem));
-	q->addr = item->addr;
-	q->top = item;
-	ctx->queue = lappend(ctx->queue, q);
-	addr_put(ctx->visited, addr, q);
+	ctx->queue = lappend(ctx->queue, item);
 
 	/* bring it back from its file, unless that file is gone */
-	managed = addr_get(ctx->managed, addr);
+	managed = pgmg_addr_get(ctx->managed, addr);
 	if (managed && !ctx->files->has_code)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -685,12 +679,12 @@ add_drop(PlanCtx *ctx, const ObjectAddress *addr, const char *file,
 				 errhint("Pass the code directory too (--code-dir), so that pgmg can recreate it from its file.")));
 	if (managed)
 	{
-		PgmgFile   *f = str_get(ctx->code_files, managed->file);
+		PgmgFile   *f = pgmg_str_get(ctx->code_files, managed->file);
 
 		if (f && !f->in_exec)
 			schedule_file(ctx, f, reason);
 	}
-	def = addr_get(ctx->defs_by_addr, addr);
+	def = pgmg_addr_get(ctx->defs_by_addr, addr);
 	if (def && def->mode != PGMG_DEF_RECREATE)
 		recreate_def(ctx, def, NULL);
 	return item;
@@ -706,22 +700,22 @@ static void
 plan_migrations(PlanCtx *ctx)
 {
 	List	   *applied = pgmg_load_migrations();
-	HTAB	   *by_name = str_map("pgmg applied migrations");
-	HTAB	   *files = str_map("pgmg migration files");
-	HTAB	   *gone = str_map("pgmg migrations without files");
-	HTAB	   *gone_legacy = str_map("pgmg 0.1 migrations without files");
+	HTAB	   *by_name = pgmg_str_map("pgmg applied migrations");
+	HTAB	   *files = pgmg_str_map("pgmg migration files");
+	HTAB	   *gone = pgmg_str_map("pgmg migrations without files");
+	HTAB	   *gone_legacy = pgmg_str_map("pgmg 0.1 migrations without files");
 	const char *newest = NULL;
 	ListCell   *lc;
 
 	foreach(lc, ctx->files->migrations)
-		str_put(files, ((PgmgFile *) lfirst(lc))->path, lfirst(lc));
+		pgmg_str_put(files, ((PgmgFile *) lfirst(lc))->path, lfirst(lc));
 
 	foreach(lc, applied)
 	{
 		PgmgMigrationRow *row = lfirst(lc);
-		PgmgFile   *f = str_get(files, row->name);
+		PgmgFile   *f = pgmg_str_get(files, row->name);
 
-		str_put(by_name, row->name, row);
+		pgmg_str_put(by_name, row->name, row);
 		if (row->started)
 			ereport(ERROR,
 					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
@@ -739,7 +733,7 @@ plan_migrations(PlanCtx *ctx)
 					(errmsg("applied migration \"%s\" is not in the migrations directory",
 							row->name),
 					 errdetail("pgmg.pgmg_migrations records it as applied.")));
-			str_put(row->legacy_hash ? gone_legacy : gone, row->checksum, row);
+			pgmg_str_put(row->legacy_hash ? gone_legacy : gone, row->checksum, row);
 		}
 		else if (!pgmg_file_matches(f, row->checksum, row->legacy_hash))
 			ereport(ERROR,
@@ -755,14 +749,14 @@ plan_migrations(PlanCtx *ctx)
 		PgmgFile   *f = lfirst(lc);
 		ListCell   *tc;
 
-		if (str_get(by_name, f->path))
+		if (pgmg_str_get(by_name, f->path))
 			continue;
-		if (str_get(gone, f->hash) ||
+		if (pgmg_str_get(gone, f->hash) ||
 			(hash_get_num_entries(gone_legacy) > 0 &&
-			 str_get(gone_legacy, pgmg_legacy_hash(f))))
+			 pgmg_str_get(gone_legacy, pgmg_legacy_hash(f))))
 		{
-			PgmgMigrationRow *was = str_get(gone, f->hash) ?
-				str_get(gone, f->hash) : str_get(gone_legacy, pgmg_legacy_hash(f));
+			PgmgMigrationRow *was = pgmg_str_get(gone, f->hash) ?
+				pgmg_str_get(gone, f->hash) : pgmg_str_get(gone_legacy, pgmg_legacy_hash(f));
 
 			ereport(ERROR,
 					(errcode(ERRCODE_DUPLICATE_OBJECT),
@@ -859,14 +853,14 @@ static bool
 migration_takes_managed(PlanCtx *ctx, PgmgFile *migration, PgmgTarget *t,
 						const ObjectAddress *addr)
 {
-	PgmgStateObj *managed = addr_get(ctx->managed, addr);
+	PgmgStateObj *managed = pgmg_addr_get(ctx->managed, addr);
 	DropItem   *item;
 
 	if (managed == NULL || (!t->drops && !t->redefines))
 		return false;
 	if (t->drops && ctx->files->has_code &&
-		str_get(ctx->code_files, managed->file) == NULL &&
-		(item = addr_get(ctx->drop_set, addr)) != NULL)
+		pgmg_str_get(ctx->code_files, managed->file) == NULL &&
+		(item = pgmg_addr_get(ctx->drop_set, addr)) != NULL)
 	{
 		item->by_migration = true;
 		item->reason = psprintf("file %s was deleted; migration %s drops it",
@@ -900,60 +894,94 @@ static void
 wrap_target(PlanCtx *ctx, const ObjectAddress *target, bool breaking,
 			bool replaces)
 {
-	List	   *queue = list_make1(palloc(sizeof(ObjectAddress)));
-	HTAB	   *seen = addr_map("pgmg target parts");
+	TargetWalk	walk = {breaking, replaces};
 
-	*(ObjectAddress *) linitial(queue) = *target;
-	addr_put(seen, target, (void *) target);
+	walk_dependents(ctx, target, pgmg_addr_map("pgmg target parts"),
+					visit_target_dependent, &walk);
+}
+
+/*
+ * visit_target_dependent
+ *		What happens to one dependent of an object a migration changes.
+ */
+static void
+visit_target_dependent(PlanCtx *ctx, const ObjectAddress *target,
+					   PgmgDependent *d, void *arg)
+{
+	TargetWalk *walk = arg;
+	PgmgStateObj *managed;
+
+	if (pgmg_addr_get(ctx->drop_set, &d->object))
+		return;
+	managed = pgmg_addr_get(ctx->managed, &d->object);
+
+	/*
+	 * A trigger, policy or rule of a table the migration drops, renames or
+	 * moves would go with it (or stay on the renamed table): drop it first
+	 * and make it again from its file after.
+	 */
+	if (walk->replaces && d->deptype == DEPENDENCY_AUTO && managed &&
+		d->object.classId != RelationRelationId)
+	{
+		add_drop(ctx, &d->object, managed->file,
+				 psprintf("depends on %s, which a migration drops, renames or moves",
+						  pgmg_object_name(target)));
+		return;
+	}
+	if (d->deptype != DEPENDENCY_NORMAL)
+		return;
+	if (managed)
+		add_drop(ctx, &d->object, managed->file, "depends on modified tables");
+	else if (walk->breaking && is_view(&d->object))
+		preserve(ctx, &d->object, "depends on modified tables");
+}
+
+/*
+ * walk_dependents
+ *		The one walk over pg_depend: hand every dependent of root to visit.
+ *
+ * The walk looks through root's own parts: a catalog entry internal to root
+ * (its rule, row type, array type, index, TOAST table) or one whose owning
+ * object is root itself is not a dependent; its own dependents are root's.
+ * Each part is scanned once (seen, shared by walks that must not scan a part
+ * twice).  Dependents are visited in a stable order (sort_dependents).
+ */
+static void
+walk_dependents(PlanCtx *ctx, const ObjectAddress *root, HTAB *seen,
+				DependentVisitor visit, void *arg)
+{
+	ObjectAddress *start = palloc(sizeof(ObjectAddress));
+	List	   *queue = list_make1(start);
+
+	*start = *root;
+	start->objectSubId = 0;
+	pgmg_addr_put(seen, start, start);
 	while (queue != NIL)
 	{
 		ObjectAddress *a = linitial(queue);
 		ListCell   *lc;
 
 		queue = list_delete_first(queue);
-		foreach(lc, pgmg_direct_dependents(a))
+		foreach(lc, sort_dependents(pgmg_direct_dependents(a)))
 		{
 			PgmgDependent *d = lfirst(lc);
-			PgmgStateObj *managed;
 
 			if (d->deptype == DEPENDENCY_INTERNAL ||
-				(d->object.classId == target->classId &&
-				 d->object.objectId == target->objectId))
+				(d->object.classId == root->classId &&
+				 d->object.objectId == root->objectId))
 			{
-				if (!addr_get(seen, &d->part))
+				if (!pgmg_addr_get(seen, &d->part))
 				{
 					ObjectAddress *part = palloc(sizeof(ObjectAddress));
 
 					*part = d->part;
 					part->objectSubId = 0;
-					addr_put(seen, part, part);
+					pgmg_addr_put(seen, part, part);
 					queue = lappend(queue, part);
 				}
 				continue;
 			}
-			if (addr_get(ctx->drop_set, &d->object))
-				continue;
-			managed = addr_get(ctx->managed, &d->object);
-
-			/*
-			 * A trigger, policy or rule of a table the migration drops,
-			 * renames or moves would go with it (or stay on the renamed
-			 * table): drop it first and make it again from its file after.
-			 */
-			if (replaces && d->deptype == DEPENDENCY_AUTO && managed &&
-				d->object.classId != RelationRelationId)
-			{
-				add_drop(ctx, &d->object, managed->file,
-						 psprintf("depends on %s, which a migration drops, renames or moves",
-								  pgmg_object_name(target)));
-				continue;
-			}
-			if (d->deptype != DEPENDENCY_NORMAL)
-				continue;
-			if (managed)
-				add_drop(ctx, &d->object, managed->file, "depends on modified tables");
-			else if (breaking && is_view(&d->object))
-				preserve(ctx, &d->object, "depends on modified tables");
+			visit(ctx, root, d, arg);
 		}
 	}
 }
@@ -971,7 +999,7 @@ preserve(PlanCtx *ctx, const ObjectAddress *addr, const char *reason)
 	PgmgFile   *f;
 	PgmgDef    *def;
 
-	if (addr_get(ctx->drop_set, addr))
+	if (pgmg_addr_get(ctx->drop_set, addr))
 		return;
 	ctx->preserved_relids = lappend_oid(ctx->preserved_relids, addr->objectId);
 	f = palloc0(sizeof(PgmgFile));
@@ -1034,72 +1062,72 @@ warn_lock_table(PgmgPlan *plan)
 }
 
 /*
- * close_drops
- *		Follow pg_depend from everything in the drop set until no new
- *		dependents appear.  Managed dependents join the drop set (and their
- *		files run again); anything else makes the plan fail, naming it.
+ * close_plan
+ *		Reach the fixpoint: a file to run may drop objects (recreated, or no
+ *		longer defined), and a dropped object takes its dependents, whose
+ *		files then run too.  Files wait in ctx->pending, dropped objects in
+ *		ctx->queue; neither step calls the other, each only adds to the
+ *		lists, so every file is planned once and every dropped object's
+ *		dependents are walked once.  Managed dependents join the drop set;
+ *		an unmanaged view is preserved; anything else makes the plan fail,
+ *		naming it.
  */
 static void
-close_drops(PlanCtx *ctx)
+close_plan(PlanCtx *ctx)
 {
-	while (ctx->queue != NIL)
+	while (ctx->pending != NIL || ctx->queue != NIL)
 	{
-		QueueItem  *q = linitial(ctx->queue);
-		List	   *deps;
-		ListCell   *lc;
-
-		ctx->queue = list_delete_first(ctx->queue);
-		deps = pgmg_direct_dependents(&q->addr);
-		foreach(lc, deps)
+		if (ctx->pending != NIL)
 		{
-			PgmgDependent *d = lfirst(lc);
-			DropItem   *dep_item;
+			PgmgFile   *file = linitial(ctx->pending);
 
-			/*
-			 * A part of the object being dropped (its rule, rowtype, array
-			 * type, index, TOAST table: anything internal to it): look at
-			 * the part's own dependents.
-			 */
-			if (d->deptype == DEPENDENCY_INTERNAL ||
-				(d->object.classId == q->top->addr.classId &&
-				 d->object.objectId == q->top->addr.objectId))
-			{
-				if (!addr_get(ctx->visited, &d->part))
-				{
-					QueueItem  *part = palloc(sizeof(QueueItem));
+			ctx->pending = list_delete_first(ctx->pending);
+			plan_file(ctx, file);
+		}
+		else
+		{
+			DropItem   *top = linitial(ctx->queue);
 
-					part->addr = d->part;
-					part->addr.objectSubId = 0;
-					part->top = q->top;
-					addr_put(ctx->visited, &d->part, part);
-					ctx->queue = lappend(ctx->queue, part);
-				}
-				continue;
-			}
-			if (!d->droppable)
-				refuse_dependent(q->top, d);
-
-			dep_item = addr_get(ctx->drop_set, &d->object);
-			if (dep_item == NULL)
-			{
-				PgmgStateObj *managed = addr_get(ctx->managed, &d->object);
-
-				if (managed == NULL && is_view(&d->object))
-				{
-					preserve(ctx, &d->object, psprintf("depends on %s", q->top->object));
-					dep_item = addr_get(ctx->drop_set, &d->object);
-				}
-				else if (managed == NULL)
-					refuse_dependent(q->top, d);
-				else
-					dep_item = add_drop(ctx, &d->object, managed->file,
-										psprintf("depends on %s", q->top->object));
-			}
-			/* the dependent goes first */
-			ctx->drop_edges = lappend(ctx->drop_edges, dep_item);
-			ctx->drop_edges = lappend(ctx->drop_edges, q->top);
+			ctx->queue = list_delete_first(ctx->queue);
+			walk_dependents(ctx, &top->addr, ctx->scanned, visit_drop_dependent, top);
 		}
 	}
+}
+
+/*
+ * visit_drop_dependent
+ *		A dependent of a dropped object: dropped too (and recreated from its
+ *		file), preserved (an unmanaged view), or the reason the plan fails.
+ */
+static void
+visit_drop_dependent(PlanCtx *ctx, const ObjectAddress *root,
+					 PgmgDependent *d, void *arg)
+{
+	DropItem   *top = arg;
+	DropItem   *dep_item;
+
+	if (!d->droppable)
+		refuse_dependent(top, d);
+
+	dep_item = pgmg_addr_get(ctx->drop_set, &d->object);
+	if (dep_item == NULL)
+	{
+		PgmgStateObj *managed = pgmg_addr_get(ctx->managed, &d->object);
+
+		if (managed == NULL && is_view(&d->object))
+		{
+			preserve(ctx, &d->object, psprintf("depends on %s", top->object));
+			dep_item = pgmg_addr_get(ctx->drop_set, &d->object);
+		}
+		else if (managed == NULL)
+			refuse_dependent(top, d);
+		else
+			dep_item = add_drop(ctx, &d->object, managed->file,
+								psprintf("depends on %s", top->object));
+	}
+	/* the dependent goes first */
+	ctx->drop_edges = lappend(ctx->drop_edges, dep_item);
+	ctx->drop_edges = lappend(ctx->drop_edges, top);
 }
 
 /*
@@ -1147,11 +1175,17 @@ static List *
 order_drops(PlanCtx *ctx)
 {
 	PgmgGraph  *g = pgmg_graph_create(list_length(ctx->drops));
+	List	   *drops = list_copy(ctx->drops);
 	List	   *cycle;
 	int		   *order;
 	List	   *result = NIL;
 	ListCell   *lc;
-	int			i;
+	int			i = 0;
+
+	/* number by kind and identity: ties go the same way on every database */
+	list_sort(drops, compare_drops);
+	foreach(lc, drops)
+		((DropItem *) lfirst(lc))->index = i++;
 
 	for (lc = list_head(ctx->drop_edges); lc; lc = lnext(ctx->drop_edges, lc))
 	{
@@ -1163,173 +1197,66 @@ order_drops(PlanCtx *ctx)
 	order = pgmg_graph_sort(g, &cycle);
 	if (order == NULL)
 		elog(ERROR, "pg_depend has a dependency cycle among objects to drop");
-	for (i = 0; i < list_length(ctx->drops); i++)
-		result = lappend(result, list_nth(ctx->drops, order[i]));
+	for (i = 0; i < list_length(drops); i++)
+		result = lappend(result, list_nth(drops, order[i]));
 	return result;
 }
 
+/* drop items by kind (in the order of the table of kinds), then identity */
+static int
+compare_drops(const ListCell *a, const ListCell *b)
+{
+	DropItem   *x = lfirst(a);
+	DropItem   *y = lfirst(b);
+	int			kx = pgmg_kind_rank(pgmg_kind_of(&x->addr));
+	int			ky = pgmg_kind_rank(pgmg_kind_of(&y->addr));
+
+	if (kx != ky)
+		return kx < ky ? -1 : 1;
+	return strcmp(x->object, y->object);
+}
+
 /*
- * order_files
- *		The files to run, each after the files defining what it references.
- *		References resolve like the caller's search_path would; the
- *		late-bound references of a function body count only for
- *		materialized views, whose query runs at creation.
+ * sort_dependents
+ *		Dependents in an order that does not depend on where pg_depend keeps
+ *		their rows: by the dependent object's name, then by the part that
+ *		depends.  What is found first decides which reason a drop gives.
  */
 static List *
-order_files(PlanCtx *ctx)
+sort_dependents(List *deps)
 {
-	HTAB	   *names = str_map("pgmg defined names");
-	List	   *files;
-	PgmgGraph  *g;
-	List	   *cycle;
-	int		   *order;
+	int			n = list_length(deps);
+	SortedDependent *items;
 	List	   *result = NIL;
+	int			i = 0;
 	ListCell   *lc;
-	ListCell   *dc;
-	int			i;
 
-	/* number files by path: a stable order among independent files */
-	files = list_copy(ctx->exec);
-	list_sort(files, compare_file_paths);
-	i = 0;
-	foreach(lc, files)
-		((PgmgFile *) lfirst(lc))->order = i++;
-
+	if (n < 2)
+		return deps;
+	items = palloc(sizeof(SortedDependent) * n);
+	foreach(lc, deps)
 	{
-		List	   *path = fetch_search_path(true);
+		PgmgDependent *d = lfirst(lc);
+		bool		whole = d->part.classId == d->object.classId &&
+			d->part.objectId == d->object.objectId;
 
-		foreach(lc, path)
-			ctx->search_path = lappend(ctx->search_path,
-									   get_namespace_name(lfirst_oid(lc)));
+		items[i].dep = d;
+		items[i].key = psprintf("%s\x01%u\x01%s", pgmg_object_name(&d->object),
+								d->part.classId,
+								whole ? "" : getObjectIdentity(&d->part, false));
+		i++;
 	}
-
-	/* the names each file defines, by namespace: r(elation), t(ype), f(unction) */
-	foreach(lc, files)
-	{
-		PgmgFile   *f = lfirst(lc);
-
-		foreach(dc, f->defs)
-		{
-			PgmgDef    *d = lfirst(dc);
-			const char *k = d->kind;
-
-			if (strcmp(k, "view") == 0 || strcmp(k, "materialized_view") == 0)
-			{
-				str_put(names, psprintf("r:%s.%s", d->schema, d->name), f);
-				str_put(names, psprintf("t:%s.%s", d->schema, d->name), f);
-			}
-			else if (strcmp(k, "type") == 0 || strcmp(k, "domain") == 0)
-				str_put(names, psprintf("t:%s.%s", d->schema, d->name), f);
-			else if (strcmp(k, "function") == 0 || strcmp(k, "procedure") == 0 ||
-					 strcmp(k, "aggregate") == 0)
-				str_put(names, psprintf("f:%s.%s", d->schema, d->name), f);
-		}
-	}
-
-	g = pgmg_graph_create(list_length(files));
-	foreach(lc, files)
-	{
-		PgmgFile   *f = lfirst(lc);
-		bool		has_matview = false;
-
-		foreach(dc, f->defs)
-			if (strcmp(((PgmgDef *) lfirst(dc))->kind, "materialized_view") == 0)
-				has_matview = true;
-
-		foreach(dc, f->refs)
-		{
-			PgmgRef    *ref = lfirst(dc);
-			PgmgFile   *dep;
-
-			if (!ref->hard)
-				continue;
-			dep = resolve_ref(ctx, names, ref);
-			if (dep == NULL)
-				continue;
-			pgmg_graph_add_edge(g, dep->order, f->order);
-
-			/* a materialized view runs the functions it calls */
-			if (has_matview && ref->kind == PGMG_REF_FUNCTION)
-			{
-				ListCell   *sc;
-
-				foreach(sc, dep->refs)
-				{
-					PgmgFile   *inner = resolve_ref(ctx, names, lfirst(sc));
-
-					if (inner)
-						pgmg_graph_add_edge(g, inner->order, f->order);
-				}
-			}
-		}
-	}
-
-	order = pgmg_graph_sort(g, &cycle);
-	if (order == NULL)
-	{
-		StringInfoData buf;
-		bool		first = true;
-
-		initStringInfo(&buf);
-		foreach(lc, cycle)
-		{
-			PgmgFile   *f = list_nth(files, lfirst_int(lc));
-
-			appendStringInfo(&buf, "%s%s (%s)", first ? "" : " -> ", f->path,
-							 ((PgmgDef *) linitial(f->defs))->key);
-			first = false;
-		}
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
-				 errmsg("dependency cycle between code files"),
-				 errdetail("Each file needs the next one to exist first: %s.", buf.data),
-				 errhint("Break the cycle, for example with a LANGUAGE sql function whose string body is resolved only when it runs.")));
-	}
-	for (i = 0; i < list_length(files); i++)
-		result = lappend(result, list_nth(files, order[i]));
+	qsort(items, n, sizeof(SortedDependent), compare_dependents);
+	for (i = 0; i < n; i++)
+		result = lappend(result, items[i].dep);
 	return result;
 }
 
-/*
- * resolve_ref
- *		The file (to run) that defines what ref names, or NULL.  An
- *		unqualified name is looked up schema by schema along the search
- *		path; an existing relation or type found first shadows later ones.
- */
-static PgmgFile *
-resolve_ref(PlanCtx *ctx, HTAB *names, PgmgRef *ref)
+static int
+compare_dependents(const void *a, const void *b)
 {
-	char		prefix = ref->kind == PGMG_REF_RELATION ? 'r' :
-		ref->kind == PGMG_REF_TYPE ? 't' : 'f';
-	int			n = list_length(ref->names);
-	const char *name = strVal(llast(ref->names));
-	ListCell   *lc;
-
-	if (n >= 2)
-		return str_get(names, psprintf("%c:%s.%s", prefix,
-									   strVal(list_nth(ref->names, n - 2)), name));
-
-	foreach(lc, ctx->search_path)
-	{
-		const char *schema = lfirst(lc);
-		PgmgFile   *f = str_get(names, psprintf("%c:%s.%s", prefix, schema, name));
-		Oid			nsp;
-
-		if (f)
-			return f;
-		if (prefix == 'f')
-			continue;
-		nsp = get_namespace_oid(schema, true);
-		if (!OidIsValid(nsp))
-			continue;
-		if (prefix == 'r' && OidIsValid(get_relname_relid(name, nsp)))
-			return NULL;
-		if (prefix == 't' &&
-			OidIsValid(GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid,
-									   CStringGetDatum(name), ObjectIdGetDatum(nsp))))
-			return NULL;
-	}
-	return NULL;
+	return strcmp(((const SortedDependent *) a)->key,
+				  ((const SortedDependent *) b)->key);
 }
 
 /*
@@ -1496,97 +1423,9 @@ add_later_steps(PlanCtx *ctx, PgmgPlan *plan)
 }
 
 static int
-compare_file_paths(const ListCell *a, const ListCell *b)
-{
-	return strcmp(((PgmgFile *) lfirst(a))->path, ((PgmgFile *) lfirst(b))->path);
-}
-
-static int
 compare_strings(const ListCell *a, const ListCell *b)
 {
 	return strcmp((char *) lfirst(a), (char *) lfirst(b));
 }
 
 /* ---------------------------------------------------------------- maps */
-
-static HTAB *
-addr_map(const char *name)
-{
-	HASHCTL		ctl;
-
-	ctl.keysize = sizeof(AddrKey);
-	ctl.entrysize = sizeof(AddrEntry);
-	ctl.hcxt = CurrentMemoryContext;
-	return hash_create(name, 256, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
-}
-
-static void *
-addr_get(HTAB *h, const ObjectAddress *addr)
-{
-	AddrKey		key;
-	AddrEntry  *e;
-
-	key.classId = addr->classId;
-	key.objectId = addr->objectId;
-	e = hash_search(h, &key, HASH_FIND, NULL);
-	return e ? e->value : NULL;
-}
-
-static void
-addr_put(HTAB *h, const ObjectAddress *addr, void *value)
-{
-	AddrKey		key;
-	AddrEntry  *e;
-
-	key.classId = addr->classId;
-	key.objectId = addr->objectId;
-	e = hash_search(h, &key, HASH_ENTER, NULL);
-	e->value = value;
-}
-
-static uint32
-str_hash(const void *key, Size keysize)
-{
-	const char *s = *(char *const *) key;
-
-	return hash_bytes((const unsigned char *) s, strlen(s));
-}
-
-static int
-str_match(const void *a, const void *b, Size keysize)
-{
-	return strcmp(*(char *const *) a, *(char *const *) b);
-}
-
-static HTAB *
-str_map(const char *name)
-{
-	HASHCTL		ctl;
-
-	ctl.keysize = sizeof(char *);
-	ctl.entrysize = sizeof(StrEntry);
-	ctl.hash = str_hash;
-	ctl.match = str_match;
-	ctl.hcxt = CurrentMemoryContext;
-	return hash_create(name, 256, &ctl,
-					   HASH_ELEM | HASH_FUNCTION | HASH_COMPARE | HASH_CONTEXT);
-}
-
-static void *
-str_get(HTAB *h, const char *key)
-{
-	StrEntry   *e = hash_search(h, &key, HASH_FIND, NULL);
-
-	return e ? e->value : NULL;
-}
-
-static void
-str_put(HTAB *h, const char *key, void *value)
-{
-	bool		found;
-	StrEntry   *e = hash_search(h, &key, HASH_ENTER, &found);
-
-	if (!found)
-		e->key = pstrdup(key);
-	e->value = value;
-}

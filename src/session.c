@@ -88,7 +88,7 @@ pgmg_loaded_files(void)
 
 	if (OidIsValid(loaded_relid()))
 	{
-		ret = SPI_execute("SELECT files FROM pg_temp.pgmg_loaded", true, 1);
+		ret = pgmg_spi_execute("SELECT files FROM pg_temp.pgmg_loaded", true, 1);
 		if (ret != SPI_OK_SELECT)
 			elog(ERROR, "could not read pg_temp.pgmg_loaded: %s",
 				 SPI_result_code_string(ret));
@@ -122,19 +122,19 @@ pgmg_load(PG_FUNCTION_ARGS)
 	pgmg_spi_connect();
 	if (!OidIsValid(loaded_relid()))
 	{
-		ret = SPI_execute("CREATE TEMPORARY TABLE pgmg_loaded ("
-						  "files pg_catalog.jsonb NOT NULL, "
-						  "loaded_at pg_catalog.timestamptz NOT NULL "
-						  "DEFAULT pg_catalog.now())", false, 0);
+		ret = pgmg_spi_execute("CREATE TEMPORARY TABLE pgmg_loaded ("
+							   "files pg_catalog.jsonb NOT NULL, "
+							   "loaded_at pg_catalog.timestamptz NOT NULL "
+							   "DEFAULT pg_catalog.now())", false, 0);
 		if (ret != SPI_OK_UTILITY)
 			elog(ERROR, "could not create pg_temp.pgmg_loaded: %s",
 				 SPI_result_code_string(ret));
 	}
-	ret = SPI_execute("DELETE FROM pg_temp.pgmg_loaded", false, 0);
+	ret = pgmg_spi_execute("DELETE FROM pg_temp.pgmg_loaded", false, 0);
 	if (ret != SPI_OK_DELETE)
 		elog(ERROR, "could not empty pg_temp.pgmg_loaded: %s", SPI_result_code_string(ret));
 	args[0] = JsonbPGetDatum(files);
-	ret = SPI_execute_with_args("INSERT INTO pg_temp.pgmg_loaded (files) VALUES ($1)",
+	ret = pgmg_spi_execute_args("INSERT INTO pg_temp.pgmg_loaded (files) VALUES ($1)",
 								1, argtypes, args, NULL, false, 0);
 	if (ret != SPI_OK_INSERT)
 		elog(ERROR, "could not fill pg_temp.pgmg_loaded: %s", SPI_result_code_string(ret));
@@ -267,7 +267,7 @@ run_file(PgmgFile *file, StringInfo failures)
 
 		start = pgmg_skip_blanks(file->content, start, end);
 		pgmg_push_file_context(&cb, file, start, NULL);
-		ret = SPI_execute(pnstrdup(file->content + start, end - start), false, 0);
+		ret = pgmg_spi_execute(pnstrdup(file->content + start, end - start), false, 0);
 		if (ret == SPI_ERROR_TRANSACTION)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_TRANSACTION_TERMINATION),
@@ -306,17 +306,17 @@ finish_pgtap(void)
 	if (!OidIsValid(RangeVarGetRelid(makeRangeVar("pg_temp", "__tcache__", -1),
 									 NoLock, true)))
 		return;
-	ret = SPI_execute("SELECT n.nspname FROM pg_catalog.pg_extension e "
-					  "JOIN pg_catalog.pg_namespace n "
-					  "ON n.oid OPERATOR(pg_catalog.=) e.extnamespace "
-					  "WHERE e.extname OPERATOR(pg_catalog.=) 'pgtap'", true, 1);
+	ret = pgmg_spi_execute("SELECT n.nspname FROM pg_catalog.pg_extension e "
+						   "JOIN pg_catalog.pg_namespace n "
+						   "ON n.oid OPERATOR(pg_catalog.=) e.extnamespace "
+						   "WHERE e.extname OPERATOR(pg_catalog.=) 'pgtap'", true, 1);
 	if (ret != SPI_OK_SELECT)
 		elog(ERROR, "could not find pgTAP: %s", SPI_result_code_string(ret));
 	if (SPI_processed == 0)
 		return;
 	schema = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
-	ret = SPI_execute(psprintf("SELECT %s.finish(true)", quote_identifier(schema)),
-					  false, 0);
+	ret = pgmg_spi_execute(psprintf("SELECT %s.finish(true)", quote_identifier(schema)),
+						   false, 0);
 	if (ret < 0)
 		elog(ERROR, "SPI_execute failed: %s", SPI_result_code_string(ret));
 }

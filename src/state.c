@@ -56,10 +56,10 @@ pgmg_load_state(void)
 	int			ret;
 	uint64		i;
 
-	ret = SPI_execute("SELECT object_name, object_hash, file, kind, identity, "
-					  "obj_names, obj_args, fingerprint, decorations, catalog_version, "
-					  "hash_version, project "
-					  "FROM pgmg.pgmg_state ORDER BY object_name", true, 0);
+	ret = pgmg_spi_execute("SELECT object_name, object_hash, file, kind, identity, "
+						   "obj_names, obj_args, fingerprint, decorations, catalog_version, "
+						   "hash_version, project "
+						   "FROM pgmg.pgmg_state ORDER BY object_name COLLATE pg_catalog.\"C\"", true, 0);
 	if (ret != SPI_OK_SELECT)
 		elog(ERROR, "could not read pgmg.pgmg_state: %s", SPI_result_code_string(ret));
 
@@ -103,11 +103,11 @@ pgmg_load_migrations(void)
 	int			ret;
 	uint64		i;
 
-	ret = SPI_execute("SELECT name, checksum, hash_version, "
-					  "state OPERATOR(pg_catalog.=) 'started', applied_at, applied_by "
-					  "FROM pgmg.pgmg_migrations "
-					  "WHERE project OPERATOR(pg_catalog.=) pg_catalog.current_setting('pgmg.project') "
-					  "ORDER BY name", true, 0);
+	ret = pgmg_spi_execute("SELECT name, checksum, hash_version, "
+						   "state OPERATOR(pg_catalog.=) 'started', applied_at, applied_by "
+						   "FROM pgmg.pgmg_migrations "
+						   "WHERE project OPERATOR(pg_catalog.=) pg_catalog.current_setting('pgmg.project') "
+						   "ORDER BY name COLLATE pg_catalog.\"C\"", true, 0);
 	if (ret != SPI_OK_SELECT)
 		elog(ERROR, "could not read pgmg.pgmg_migrations: %s", SPI_result_code_string(ret));
 	for (i = 0; i < SPI_processed; i++)
@@ -162,7 +162,7 @@ pgmg_record_migration(const char *name, const char *checksum,
 	if (duration_ms < 0)
 		nulls[2] = 'n';
 	values[3] = BoolGetDatum(baseline);
-	ret = SPI_execute_plan(migration_plan, values, nulls, false, 0);
+	ret = pgmg_spi_execute_plan(migration_plan, values, nulls, false, 0);
 	if (ret != SPI_OK_INSERT)
 		elog(ERROR, "could not update pgmg.pgmg_migrations: %s", SPI_result_code_string(ret));
 	if (SPI_processed != 1)
@@ -192,7 +192,7 @@ pgmg_start_migration(const char *name, const char *checksum)
 								  "ON CONFLICT (project, name) DO NOTHING", 2, types);
 	values[0] = CStringGetTextDatum(name);
 	values[1] = CStringGetTextDatum(checksum);
-	ret = SPI_execute_plan(start_plan, values, NULL, false, 0);
+	ret = pgmg_spi_execute_plan(start_plan, values, NULL, false, 0);
 	if (ret != SPI_OK_INSERT)
 		elog(ERROR, "could not update pgmg.pgmg_migrations: %s", SPI_result_code_string(ret));
 	if (SPI_processed != 1)
@@ -216,7 +216,7 @@ pgmg_resolve_started(const char *name, bool applied)
 	int			ret;
 
 	values[0] = CStringGetTextDatum(name);
-	ret = SPI_execute_with_args(applied ?
+	ret = pgmg_spi_execute_args(applied ?
 								"UPDATE pgmg.pgmg_migrations SET state = 'applied' "
 								"WHERE name OPERATOR(pg_catalog.=) $1 "
 								"AND project OPERATOR(pg_catalog.=) pg_catalog.current_setting('pgmg.project') "
@@ -248,7 +248,7 @@ pgmg_forget_file(const char *path)
 										"AND project OPERATOR(pg_catalog.=) pg_catalog.current_setting('pgmg.project')",
 										1, types);
 	values[0] = CStringGetTextDatum(path);
-	ret = SPI_execute_plan(delete_file_plan, values, NULL, false, 0);
+	ret = pgmg_spi_execute_plan(delete_file_plan, values, NULL, false, 0);
 	if (ret != SPI_OK_DELETE)
 		elog(ERROR, "could not update pgmg.pgmg_state: %s", SPI_result_code_string(ret));
 }
@@ -301,7 +301,13 @@ pgmg_record_file(PgmgFile *file)
 		char	   *version;
 		int			ret;
 
-		if (!pgmg_lookup_def(def, &addr))
+		/*
+		 * Replaced in place, the object is the one the plan resolved; created
+		 * or recreated, it is new: found by the name the plan resolved.
+		 */
+		if (def->mode == PGMG_DEF_INPLACE && OidIsValid(def->addr.objectId))
+			addr = def->addr;
+		else if (pgmg_find(def->ident, &addr) != PGMG_FOUND)
 			ereport(ERROR,
 					(errcode(ERRCODE_UNDEFINED_OBJECT),
 					 errmsg("code file \"%s\" did not create %s", file->path, def->key),
@@ -324,7 +330,7 @@ pgmg_record_file(PgmgFile *file)
 			values[9] = CStringGetTextDatum(version);
 		else
 			nulls[9] = 'n';
-		ret = SPI_execute_plan(upsert_plan, values, nulls, false, 0);
+		ret = pgmg_spi_execute_plan(upsert_plan, values, nulls, false, 0);
 		if (ret != SPI_OK_INSERT)
 			elog(ERROR, "could not update pgmg.pgmg_state: %s", SPI_result_code_string(ret));
 		if (SPI_processed != 1)
@@ -354,8 +360,10 @@ pgmg_file_decorations(PgmgFile *file)
 static SPIPlanPtr
 prepare_kept(const char *sql, int nargs, Oid *types)
 {
+	MemoryContext cxt = CurrentMemoryContext;
 	SPIPlanPtr	plan = SPI_prepare(sql, nargs, types);
 
+	MemoryContextSwitchTo(cxt);
 	if (plan == NULL)
 		elog(ERROR, "could not prepare \"%s\": %s", sql,
 			 SPI_result_code_string(SPI_result));

@@ -1,0 +1,327 @@
+/*-------------------------------------------------------------------------
+ *
+ * support.c
+ *	  What every other file may use: the error context that names a file,
+ *	  line and object; elapsed time; and SPI calls that leave the caller's
+ *	  memory context current.
+ *
+ * This file calls no other file of pgmg (see the layering in pgmg.h).
+ *
+ * SPI_connect and every SPI_execute* leave SPI's procedure context current
+ * (SPI's own rule); the wrappers here switch back to the context that was
+ * current before the call, so the engine allocates where its callers say:
+ * in the call's "pgmg call" context, freed at the end of the call.  Result
+ * tuples stay in SPI's memory until SPI_finish or SPI_freetuptable; values
+ * copied out of them (SPI_getvalue) are allocated in the caller's context.
+ *
+ * Copyright (c) 2026, the pgmg authors
+ *
+ * src/support.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "common/hashfn.h"
+#include "executor/spi.h"
+#include "mb/pg_wchar.h"
+#include "utils/hsearch.h"
+#include "utils/timestamp.h"
+
+#include "pgmg.h"
+
+/* what an error while running or parsing user SQL is about */
+typedef struct FileContext
+{
+	PgmgFile   *file;			/* NULL for statements pgmg generated */
+	int			location;		/* byte offset of the text in the file */
+	const char *object;			/* object being created, or NULL */
+} FileContext;
+
+/* entries of the maps below */
+typedef struct AddrKey
+{
+	Oid			classId;
+	Oid			objectId;
+} AddrKey;
+
+typedef struct AddrEntry
+{
+	AddrKey		key;
+	void	   *value;
+} AddrEntry;
+
+typedef struct StrEntry
+{
+	char	   *key;
+	void	   *value;
+} StrEntry;
+
+static void file_error_callback(void *arg);
+static uint32 str_hash(const void *key, Size keysize);
+static int	str_match(const void *a, const void *b, Size keysize);
+
+/*
+ * pgmg_push_file_context
+ *		Push an error context callback saying which file, line and object
+ *		an error is about.  cb must live until it is popped by the caller
+ *		(error_context_stack = cb->previous).
+ */
+void
+pgmg_push_file_context(ErrorContextCallback *cb, PgmgFile *file, int location,
+					   const char *object)
+{
+	FileContext *ctx = palloc(sizeof(FileContext));
+
+	ctx->file = file;
+	ctx->location = location;
+	ctx->object = object;
+	cb->callback = file_error_callback;
+	cb->arg = ctx;
+	cb->previous = error_context_stack;
+	error_context_stack = cb;
+}
+
+/*
+ * file_error_callback
+ *		Turn an error position inside the text that was parsed or run into
+ *		a line and column of the file.
+ *
+ * Positions are 1-based character offsets into the text starting at
+ * ctx->location: a syntax error from raw_parser sets errposition, one from
+ * SPI has already been turned into an internal position.
+ */
+static void
+file_error_callback(void *arg)
+{
+	FileContext *ctx = (FileContext *) arg;
+	int			pos = geterrposition();
+	const char *text;
+	const char *p;
+	int			line = 1;
+	int			col = 1;
+	int			i;
+
+	if (ctx->file == NULL || ctx->file->preserved)
+	{
+		if (ctx->object)
+			errcontext("while pgmg ran: %s", ctx->object);
+		return;
+	}
+
+	if (pos > 0)
+	{
+		/* raw_parser on the whole file: show the file as the query */
+		errposition(0);
+		internalerrposition(pos);
+		internalerrquery(ctx->file->content);
+	}
+	else
+		pos = getinternalerrposition();
+
+	text = ctx->file->content;
+	for (p = text; p < text + ctx->location && *p; p++)
+		if (*p == '\n')
+			line++;
+	if (pos > 0)
+	{
+		p = text + ctx->location;
+		for (i = 1; i < pos && *p; i++)
+		{
+			if (*p == '\n')
+			{
+				line++;
+				col = 0;
+			}
+			col++;
+			p += pg_mblen(p);
+		}
+	}
+
+	if (ctx->object)
+		errcontext("file \"%s\", line %d, column %d, %s",
+				   ctx->file->path, line, col, ctx->object);
+	else
+		errcontext("file \"%s\", line %d, column %d", ctx->file->path, line, col);
+}
+
+/*
+ * pgmg_elapsed_ms
+ *		Milliseconds since start.
+ */
+double
+pgmg_elapsed_ms(TimestampTz start)
+{
+	long		secs;
+	int			usecs;
+
+	TimestampDifference(start, GetCurrentTimestamp(), &secs, &usecs);
+	return secs * 1000.0 + usecs / 1000.0;
+}
+
+/*
+ * pgmg_spi_connect
+ *		SPI_connect, an error if it fails; the caller's memory context stays
+ *		current.
+ */
+void
+pgmg_spi_connect(void)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	int			ret;
+
+	if ((ret = SPI_connect()) != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(ret));
+	MemoryContextSwitchTo(cxt);
+}
+
+/*
+ * The wrappers below return SPI's result code, and leave checking it to the
+ * caller, which knows which result it expects.
+ */
+
+/*
+ * pgmg_spi_execute
+ *		SPI_execute.
+ */
+int
+pgmg_spi_execute(const char *sql, bool read_only, long count)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	int			ret = SPI_execute(sql, read_only, count);
+
+	MemoryContextSwitchTo(cxt);
+	return ret;
+}
+
+/*
+ * pgmg_spi_execute_args
+ *		SPI_execute_with_args.
+ */
+int
+pgmg_spi_execute_args(const char *sql, int nargs, Oid *types, Datum *values,
+					  const char *nulls, bool read_only, long count)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	int			ret = SPI_execute_with_args(sql, nargs, types, values, nulls,
+											read_only, count);
+
+	MemoryContextSwitchTo(cxt);
+	return ret;
+}
+
+/*
+ * pgmg_spi_execute_plan
+ *		SPI_execute_plan.
+ */
+int
+pgmg_spi_execute_plan(SPIPlanPtr plan, Datum *values, const char *nulls,
+					  bool read_only, long count)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	int			ret = SPI_execute_plan(plan, values, nulls, read_only, count);
+
+	MemoryContextSwitchTo(cxt);
+	return ret;
+}
+
+/*
+ * Maps in CurrentMemoryContext: from object addresses (class and OID; the
+ * sub-id is ignored) and from strings (copied) to pointers.  A get of a
+ * missing key is NULL.
+ */
+HTAB *
+pgmg_addr_map(const char *name)
+{
+	HASHCTL		ctl;
+
+	ctl.keysize = sizeof(AddrKey);
+	ctl.entrysize = sizeof(AddrEntry);
+	ctl.hcxt = CurrentMemoryContext;
+	return hash_create(name, 256, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+}
+
+void *
+pgmg_addr_get(HTAB *h, const ObjectAddress *addr)
+{
+	AddrKey		key;
+	AddrEntry  *e;
+
+	key.classId = addr->classId;
+	key.objectId = addr->objectId;
+	e = hash_search(h, &key, HASH_FIND, NULL);
+	return e ? e->value : NULL;
+}
+
+void
+pgmg_addr_put(HTAB *h, const ObjectAddress *addr, void *value)
+{
+	AddrKey		key;
+	AddrEntry  *e;
+
+	key.classId = addr->classId;
+	key.objectId = addr->objectId;
+	e = hash_search(h, &key, HASH_ENTER, NULL);
+	e->value = value;
+}
+
+static uint32
+str_hash(const void *key, Size keysize)
+{
+	const char *s = *(char *const *) key;
+
+	return hash_bytes((const unsigned char *) s, strlen(s));
+}
+
+static int
+str_match(const void *a, const void *b, Size keysize)
+{
+	return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+HTAB *
+pgmg_str_map(const char *name)
+{
+	HASHCTL		ctl;
+
+	ctl.keysize = sizeof(char *);
+	ctl.entrysize = sizeof(StrEntry);
+	ctl.hash = str_hash;
+	ctl.match = str_match;
+	ctl.hcxt = CurrentMemoryContext;
+	return hash_create(name, 256, &ctl,
+					   HASH_ELEM | HASH_FUNCTION | HASH_COMPARE | HASH_CONTEXT);
+}
+
+void *
+pgmg_str_get(HTAB *h, const char *key)
+{
+	StrEntry   *e = hash_search(h, &key, HASH_FIND, NULL);
+
+	return e ? e->value : NULL;
+}
+
+void
+pgmg_str_put(HTAB *h, const char *key, void *value)
+{
+	bool		found;
+	StrEntry   *e = hash_search(h, &key, HASH_ENTER, &found);
+
+	if (!found)
+		e->key = pstrdup(key);
+	e->value = value;
+}
+
+/* the keys of a string map, in no particular order */
+List *
+pgmg_str_keys(HTAB *h)
+{
+	HASH_SEQ_STATUS seq;
+	StrEntry   *e;
+	List	   *keys = NIL;
+
+	hash_seq_init(&seq, h);
+	while ((e = hash_seq_search(&seq)) != NULL)
+		keys = lappend(keys, e->key);
+	return keys;
+}

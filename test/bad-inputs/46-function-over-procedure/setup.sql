@@ -1,0 +1,1 @@
+CREATE PROCEDURE public.touch(n integer) LANGUAGE sql AS $$ SELECT n $$;
