@@ -7,7 +7,7 @@
  * Everything that depends on an object's kind reads the table below: its
  * name in pgmg's object names ("materialized_view"), its DDL keyword, its
  * catalog, how its name is formed, which reference namespaces its name
- * takes, whether it can be replaced in place.  A new kind is one row here
+ * takes, whether it can be replaced in place, the statements that define it.  A new kind is one row here
  * plus, in parse.c, the statement that defines it and the names it
  * references.  No other file compares kind names.
  *
@@ -59,53 +59,42 @@
  * (TYPTYPE_DOMAIN for domains; 0 for type, which is every other typtype).
  */
 static const PgmgKind kinds[] = {
-	/* objtype, name, keyword, grant keyword, catalog, subkind, form, names, replaceable */
+	/*
+	 * objtype, name, keyword, grant keyword, catalog, subkind, form,
+	 * namespaces, replaceable, defining statements
+	 */
 	{OBJECT_TYPE, "type", "TYPE", "TYPE", TypeRelationId, 0,
-	PGMG_FORM_QUALIFIED, NS_T, true},
+	PGMG_FORM_QUALIFIED, NS_T, true,
+	{T_DefineStmt, T_CompositeTypeStmt, T_CreateEnumStmt, T_CreateRangeStmt}},
 	{OBJECT_DOMAIN, "domain", "DOMAIN", "DOMAIN", TypeRelationId, TYPTYPE_DOMAIN,
-	PGMG_FORM_QUALIFIED, NS_T, false},
+	PGMG_FORM_QUALIFIED, NS_T, false, {T_CreateDomainStmt}},
 	{OBJECT_FUNCTION, "function", "FUNCTION", "ROUTINE", ProcedureRelationId, PROKIND_FUNCTION,
-	PGMG_FORM_ROUTINE, NS_F, true},
+	PGMG_FORM_ROUTINE, NS_F, true, {T_CreateFunctionStmt}},
 	{OBJECT_PROCEDURE, "procedure", "PROCEDURE", "ROUTINE", ProcedureRelationId, PROKIND_PROCEDURE,
-	PGMG_FORM_ROUTINE, NS_F, true},
+	PGMG_FORM_ROUTINE, NS_F, true, {T_CreateFunctionStmt}},
 	{OBJECT_AGGREGATE, "aggregate", "AGGREGATE", "ROUTINE", ProcedureRelationId, PROKIND_AGGREGATE,
-	PGMG_FORM_ROUTINE, NS_F, false},
+	PGMG_FORM_ROUTINE, NS_F, false, {T_DefineStmt}},
 	{OBJECT_OPERATOR, "operator", "OPERATOR", NULL, OperatorRelationId, 0,
-	PGMG_FORM_OPERATOR, 0, false},
+	PGMG_FORM_OPERATOR, 0, false, {T_DefineStmt}},
 	{OBJECT_CAST, "cast", "CAST", NULL, CastRelationId, 0,
-	PGMG_FORM_CAST, 0, false},
+	PGMG_FORM_CAST, 0, false, {T_CreateCastStmt}},
 	{OBJECT_VIEW, "view", "VIEW", "TABLE", RelationRelationId, RELKIND_VIEW,
-	PGMG_FORM_QUALIFIED, NS_R | NS_T, false},
+	PGMG_FORM_QUALIFIED, NS_R | NS_T, false, {T_ViewStmt}},
 	{OBJECT_MATVIEW, "materialized_view", "MATERIALIZED VIEW", "TABLE", RelationRelationId, RELKIND_MATVIEW,
-	PGMG_FORM_QUALIFIED, NS_R | NS_T, false},
+	PGMG_FORM_QUALIFIED, NS_R | NS_T, false, {T_CreateTableAsStmt}},
 	{OBJECT_TRIGGER, "trigger", "TRIGGER", NULL, TriggerRelationId, 0,
-	PGMG_FORM_ON_RELATION, 0, true},
+	PGMG_FORM_ON_RELATION, 0, true, {T_CreateTrigStmt}},
 	{OBJECT_POLICY, "policy", "POLICY", NULL, PolicyRelationId, 0,
-	PGMG_FORM_ON_RELATION, 0, false},
+	PGMG_FORM_ON_RELATION, 0, false, {T_CreatePolicyStmt}},
 	{OBJECT_RULE, "rule", "RULE", NULL, RewriteRelationId, 0,
-	PGMG_FORM_ON_RELATION, 0, false},
+	PGMG_FORM_ON_RELATION, 0, false, {T_RuleStmt}},
 	{OBJECT_EVENT_TRIGGER, "event_trigger", "EVENT TRIGGER", NULL, EventTriggerRelationId, 0,
-	PGMG_FORM_GLOBAL, 0, false},
+	PGMG_FORM_GLOBAL, 0, false, {T_CreateEventTrigStmt}},
 };
 
 static Oid	relation_in(const char *schema, const char *name);
 static Oid	type_in(const char *schema, const char *name);
 static TypeName *identity_type(const char *text);
-
-/*
- * pgmg_kind
- *		The kind of a core ObjectType; NULL when pgmg does not define it.
- */
-const PgmgKind *
-pgmg_kind(ObjectType objtype)
-{
-	int			i;
-
-	for (i = 0; i < lengthof(kinds); i++)
-		if (kinds[i].objtype == objtype)
-			return &kinds[i];
-	return NULL;
-}
 
 /*
  * pgmg_kind_by_name
@@ -119,6 +108,37 @@ pgmg_kind_by_name(const char *name)
 	for (i = 0; i < lengthof(kinds); i++)
 		if (strcmp(kinds[i].name, name) == 0)
 			return &kinds[i];
+	return NULL;
+}
+
+/*
+ * pgmg_statement_kind
+ *		The kind a defining statement creates; NULL when it creates none
+ *		(CREATE TABLE AS, a statement that only decorates).  Statements
+ *		shared by kinds say which one: a routine whether it is a procedure,
+ *		DefineStmt and CREATE ... AS their object type.
+ */
+const PgmgKind *
+pgmg_statement_kind(Node *stmt)
+{
+	NodeTag		tag = nodeTag(stmt);
+	int			objtype = -1;
+	int			i;
+	int			t;
+
+	if (IsA(stmt, CreateFunctionStmt))
+		objtype = ((CreateFunctionStmt *) stmt)->is_procedure ?
+			OBJECT_PROCEDURE : OBJECT_FUNCTION;
+	else if (IsA(stmt, DefineStmt))
+		objtype = ((DefineStmt *) stmt)->kind;
+	else if (IsA(stmt, CreateTableAsStmt))
+		objtype = ((CreateTableAsStmt *) stmt)->objtype;
+
+	for (i = 0; i < lengthof(kinds); i++)
+		for (t = 0; t < lengthof(kinds[i].tags) && kinds[i].tags[t] != 0; t++)
+			if (kinds[i].tags[t] == tag &&
+				(objtype < 0 || (int) kinds[i].objtype == objtype))
+				return &kinds[i];
 	return NULL;
 }
 

@@ -73,11 +73,13 @@ typedef struct RefContext
 
 static void split_statements(PgmgFile *file);
 static void classify_statement(PgmgFile *file, PgmgStmt *stmt);
+static void alter_table_statement(PgmgFile *file, PgmgStmt *stmt,
+								  AlterTableStmt *as);
+static bool file_defines(PgmgFile *file, RangeVar *rv, const char *trigger);
 static void migration_statement(PgmgFile *file, PgmgStmt *stmt);
 static void add_target(PgmgFile *file, PgmgStmt *stmt, PgmgTargetKind kind,
 					   Node *object, ObjectType objtype, bool breaking);
-static PgmgDef *make_def(PgmgFile *file, PgmgStmt *stmt, ObjectType objtype,
-						 List *names);
+static PgmgDef *make_def(PgmgFile *file, PgmgStmt *stmt, List *names);
 static void not_allowed(PgmgFile *file, PgmgStmt *stmt, const char *detail,
 						const char *hint);
 static void collect_refs(PgmgFile *file, PgmgStmt *stmt);
@@ -250,7 +252,7 @@ classify_statement(PgmgFile *file, PgmgStmt *stmt)
 					not_allowed(file, stmt, "Temporary objects cannot be managed.", NULL);
 				if (vs->options != NIL || vs->withCheckOption != NO_CHECK_OPTION)
 					file->sets_options = true;
-				make_def(file, stmt, OBJECT_VIEW, rangevar_names(vs->view));
+				make_def(file, stmt, rangevar_names(vs->view));
 				break;
 			}
 		case T_CreateTableAsStmt:
@@ -262,83 +264,69 @@ classify_statement(PgmgFile *file, PgmgStmt *stmt)
 								"Move this statement to the migrations directory.");
 				if (cs->into->options != NIL)
 					file->sets_options = true;
-				make_def(file, stmt, OBJECT_MATVIEW,
-						 rangevar_names(cs->into->rel));
+				make_def(file, stmt, rangevar_names(cs->into->rel));
 				break;
 			}
 		case T_CreateFunctionStmt:
 			{
 				CreateFunctionStmt *fs = (CreateFunctionStmt *) n;
 
-				make_def(file, stmt, fs->is_procedure ? OBJECT_PROCEDURE : OBJECT_FUNCTION,
-						 fs->funcname);
+				make_def(file, stmt, fs->funcname);
 				break;
 			}
 		case T_DefineStmt:
 			{
 				DefineStmt *ds = (DefineStmt *) n;
 
-				if (ds->kind == OBJECT_AGGREGATE)
-				{
-					if (ds->oldstyle || ds->args == NIL)
-						not_allowed(file, stmt, "Old-style CREATE AGGREGATE is not supported.",
-									"Write CREATE AGGREGATE name (argument types) (...).");
-					make_def(file, stmt, OBJECT_AGGREGATE, ds->defnames);
-				}
-				else if (ds->kind == OBJECT_OPERATOR)
-					make_def(file, stmt, OBJECT_OPERATOR, ds->defnames);
-				else if (ds->kind == OBJECT_TYPE)
-					make_def(file, stmt, OBJECT_TYPE, ds->defnames);
-				else
+				if (ds->kind == OBJECT_AGGREGATE && (ds->oldstyle || ds->args == NIL))
+					not_allowed(file, stmt, "Old-style CREATE AGGREGATE is not supported.",
+								"Write CREATE AGGREGATE name (argument types) (...).");
+				if (pgmg_statement_kind(n) == NULL)
 					not_allowed(file, stmt, NULL, NULL);
+				make_def(file, stmt, ds->defnames);
 				break;
 			}
 		case T_CompositeTypeStmt:
-			make_def(file, stmt, OBJECT_TYPE,
-					 rangevar_names(((CompositeTypeStmt *) n)->typevar));
+			make_def(file, stmt, rangevar_names(((CompositeTypeStmt *) n)->typevar));
 			break;
 		case T_CreateEnumStmt:
-			make_def(file, stmt, OBJECT_TYPE, ((CreateEnumStmt *) n)->typeName);
+			make_def(file, stmt, ((CreateEnumStmt *) n)->typeName);
 			break;
 		case T_CreateRangeStmt:
-			make_def(file, stmt, OBJECT_TYPE, ((CreateRangeStmt *) n)->typeName);
+			make_def(file, stmt, ((CreateRangeStmt *) n)->typeName);
 			break;
 		case T_CreateDomainStmt:
-			make_def(file, stmt, OBJECT_DOMAIN, ((CreateDomainStmt *) n)->domainname);
+			make_def(file, stmt, ((CreateDomainStmt *) n)->domainname);
 			break;
 		case T_CreateTrigStmt:
 			{
 				CreateTrigStmt *ts = (CreateTrigStmt *) n;
 
-				make_def(file, stmt, OBJECT_TRIGGER,
-						 lappend(rangevar_names(ts->relation),
-								 makeString(ts->trigname)));
+				make_def(file, stmt, lappend(rangevar_names(ts->relation),
+												  makeString(ts->trigname)));
 				break;
 			}
 		case T_CreatePolicyStmt:
 			{
 				CreatePolicyStmt *ps = (CreatePolicyStmt *) n;
 
-				make_def(file, stmt, OBJECT_POLICY,
-						 lappend(rangevar_names(ps->table),
-								 makeString(ps->policy_name)));
+				make_def(file, stmt, lappend(rangevar_names(ps->table),
+												  makeString(ps->policy_name)));
 				break;
 			}
 		case T_RuleStmt:
 			{
 				RuleStmt   *rs = (RuleStmt *) n;
 
-				make_def(file, stmt, OBJECT_RULE,
-						 lappend(rangevar_names(rs->relation),
-								 makeString(rs->rulename)));
+				make_def(file, stmt, lappend(rangevar_names(rs->relation),
+												  makeString(rs->rulename)));
 				break;
 			}
 		case T_CreateCastStmt:
-			make_def(file, stmt, OBJECT_CAST, NIL);
+			make_def(file, stmt, NIL);
 			break;
 		case T_CreateEventTrigStmt:
-			make_def(file, stmt, OBJECT_EVENT_TRIGGER,
-					 list_make1(makeString(((CreateEventTrigStmt *) n)->trigname)));
+			make_def(file, stmt, list_make1(makeString(((CreateEventTrigStmt *) n)->trigname)));
 			break;
 
 			/* decorations: run with the object they follow */
@@ -360,25 +348,8 @@ classify_statement(PgmgFile *file, PgmgStmt *stmt)
 		case T_AlterDomainStmt:
 			break;
 		case T_AlterTableStmt:
-			{
-				AlterTableStmt *as = (AlterTableStmt *) n;
-				ListCell   *lc;
-
-				if (as->objtype != OBJECT_VIEW && as->objtype != OBJECT_MATVIEW)
-					not_allowed(file, stmt, "Tables are changed by migrations.",
-								"Move this statement to the migrations directory.");
-				foreach(lc, as->cmds)
-				{
-					AlterTableType t = lfirst_node(AlterTableCmd, lc)->subtype;
-
-					if (t == AT_ChangeOwner)
-						file->sets_owner = true;
-					else if (t == AT_SetRelOptions || t == AT_ResetRelOptions ||
-							 t == AT_ReplaceRelOptions)
-						file->sets_options = true;
-				}
-				break;
-			}
+			alter_table_statement(file, stmt, (AlterTableStmt *) n);
+			break;
 		case T_IndexStmt:
 			{
 				IndexStmt  *is = (IndexStmt *) n;
@@ -421,6 +392,92 @@ classify_statement(PgmgFile *file, PgmgStmt *stmt)
 }
 
 /*
+ * alter_table_statement
+ *		ALTER VIEW and ALTER MATERIALIZED VIEW decorate the views of the
+ *		file.  ALTER TABLE, as pg_dump writes it, is accepted only for what
+ *		decorates an object this file defined before it: a view's or
+ *		materialized view's owner, column defaults and options, and whether
+ *		a trigger of the file fires (ENABLE [REPLICA | ALWAYS] / DISABLE
+ *		TRIGGER).  Anything else changes a table, which migrations do.
+ */
+static void
+alter_table_statement(PgmgFile *file, PgmgStmt *stmt, AlterTableStmt *as)
+{
+	bool		on_view = as->objtype == OBJECT_VIEW || as->objtype == OBJECT_MATVIEW;
+	ListCell   *lc;
+
+	if (!on_view && as->objtype == OBJECT_TABLE)
+		on_view = file_defines(file, as->relation, NULL);
+	foreach(lc, as->cmds)
+	{
+		AlterTableCmd *cmd = lfirst_node(AlterTableCmd, lc);
+
+		switch (cmd->subtype)
+		{
+			case AT_ChangeOwner:
+			case AT_ColumnDefault:
+			case AT_SetRelOptions:
+			case AT_ResetRelOptions:
+			case AT_ReplaceRelOptions:
+				if (!on_view)
+					not_allowed(file, stmt, "Tables are changed by migrations; ALTER TABLE in a code file may only decorate a view or materialized view the file creates before it.",
+								"Move this statement to the migrations directory, or after the CREATE VIEW it decorates.");
+				if (cmd->subtype == AT_ChangeOwner)
+					file->sets_owner = true;
+				else if (cmd->subtype != AT_ColumnDefault)
+					file->sets_options = true;
+				break;
+			case AT_EnableTrig:
+			case AT_EnableAlwaysTrig:
+			case AT_EnableReplicaTrig:
+			case AT_DisableTrig:
+				if (as->objtype != OBJECT_TABLE ||
+					!file_defines(file, as->relation, cmd->name))
+					not_allowed(file, stmt, psprintf("ALTER TABLE ... ENABLE or DISABLE TRIGGER in a code file must name a trigger the file creates before it; \"%s\" is not one.",
+													 cmd->name),
+								"Create the trigger in this file, or change whether it fires in a migration.");
+				break;
+			default:
+				if (!on_view)
+					not_allowed(file, stmt, "Tables are changed by migrations.",
+								"Move this statement to the migrations directory.");
+				break;
+		}
+	}
+}
+
+/*
+ * file_defines
+ *		Did the file define, in a statement before this one, the view or
+ *		materialized view rv names (trigger NULL), or the trigger of that
+ *		name on the relation rv names?  An unqualified rv matches in any
+ *		schema, as the search path would find the object just created.
+ */
+static bool
+file_defines(PgmgFile *file, RangeVar *rv, const char *trigger)
+{
+	ListCell   *lc;
+
+	foreach(lc, file->defs)
+	{
+		PgmgDef    *d = lfirst(lc);
+		PgmgName   *id = d->ident;
+
+		if (trigger == NULL && (d->kind->namespaces & PGMG_NS_RELATION) &&
+			strcmp(id->name, rv->relname) == 0 &&
+			(rv->schemaname == NULL || strcmp(id->schema, rv->schemaname) == 0))
+			return true;
+		if (trigger && d->kind->objtype == OBJECT_TRIGGER &&
+			strcmp(id->name, trigger) == 0 &&
+			strcmp(id->relname, rv->relname) == 0 &&
+			(rv->schemaname == NULL || id->schema == NULL ||
+			 strcmp(id->schema, rv->schemaname) == 0))
+			return true;
+	}
+	return false;
+}
+
+/*
  * not_allowed
  *		Raise the error for a statement that does not belong in a code file.
  */
@@ -445,7 +502,7 @@ not_allowed(PgmgFile *file, PgmgStmt *stmt, const char *detail,
  *		(trigger, policy, rule) it is the relation's name plus the object's.
  */
 static PgmgDef *
-make_def(PgmgFile *file, PgmgStmt *stmt, ObjectType objtype, List *names)
+make_def(PgmgFile *file, PgmgStmt *stmt, List *names)
 {
 	PgmgDef    *def = palloc0(sizeof(PgmgDef));
 	PgmgName   *ident = palloc0(sizeof(PgmgName));
@@ -453,7 +510,7 @@ make_def(PgmgFile *file, PgmgStmt *stmt, ObjectType objtype, List *names)
 
 	def->file = file;
 	def->stmt = stmt;
-	def->kind = ident->kind = pgmg_kind(objtype);
+	def->kind = ident->kind = pgmg_statement_kind(n);
 	def->ident = ident;
 	stmt->def = def;
 
@@ -489,9 +546,9 @@ make_def(PgmgFile *file, PgmgStmt *stmt, ObjectType objtype, List *names)
 			ident->schema = def->schema = pgmg_creation_schema(names);
 			if (IsA(n, CreateFunctionStmt))
 				ident->args = routine_arg_types((CreateFunctionStmt *) n);
-			else if (objtype == OBJECT_AGGREGATE)
+			else if (def->kind->objtype == OBJECT_AGGREGATE)
 				ident->args = aggregate_arg_types((DefineStmt *) n);
-			else if (objtype == OBJECT_OPERATOR)
+			else if (def->kind->objtype == OBJECT_OPERATOR)
 			{
 				DefineStmt *ds = (DefineStmt *) n;
 
@@ -501,6 +558,15 @@ make_def(PgmgFile *file, PgmgStmt *stmt, ObjectType objtype, List *names)
 			break;
 	}
 	def->key = pgmg_name_key(ident);
+	if (ident->schema && (strcmp(ident->schema, "pg_catalog") == 0 ||
+						  strcmp(ident->schema, "information_schema") == 0 ||
+						  strcmp(ident->schema, "pg_toast") == 0))
+		ereport(ERROR,
+				(errcode(ERRCODE_RESERVED_NAME),
+				 errmsg("code file \"%s\" defines %s in system schema \"%s\" (line %d)",
+						file->path, def->key, ident->schema, stmt->line),
+				 errdetail("pgmg never creates, replaces or drops objects of PostgreSQL itself."),
+				 errhint("Create the object in a schema of your own.")));
 	if (def->kind->form == PGMG_FORM_CAST)
 		def->name = psprintf("%s AS %s", pgmg_type_text(linitial(ident->args)),
 							 pgmg_type_text(lsecond(ident->args)));
@@ -965,6 +1031,16 @@ collect_refs(PgmgFile *file, PgmgStmt *stmt)
 				walk_refs(lfirst_node(IndexElem, lc)->expr, &ctx);
 			walk_refs(((IndexStmt *) n)->whereClause, &ctx);
 			break;
+		case T_AlterTableStmt:
+			/* a column default is evaluated by every insert: needed now */
+			foreach(lc, ((AlterTableStmt *) n)->cmds)
+			{
+				AlterTableCmd *cmd = lfirst_node(AlterTableCmd, lc);
+
+				if (cmd->subtype == AT_ColumnDefault)
+					walk_refs(cmd->def, &ctx);
+			}
+			break;
 		default:
 			break;
 	}
@@ -985,6 +1061,24 @@ walk_function_body(CreateFunctionStmt *stmt, RefContext *ctx)
 
 	if (stmt->sql_body)
 	{
+		/* BEGIN ATOMIC: a one-element list holding the list of statements */
+		if (IsA(stmt->sql_body, List))
+		{
+			foreach(lc, (List *) linitial((List *) stmt->sql_body))
+			{
+				Node	   *s = lfirst(lc);
+
+				if (!IsA(s, SelectStmt) && !IsA(s, InsertStmt) &&
+					!IsA(s, UpdateStmt) && !IsA(s, DeleteStmt) &&
+					!IsA(s, MergeStmt))
+					ereport(ERROR,
+							(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+							 errmsg("%s is not allowed in the BEGIN ATOMIC body of a function in code file \"%s\"",
+									GetCommandTagName(CreateCommandTag(s)), ctx->file->path),
+							 errdetail("A function body written without quotes holds only SELECT, INSERT, UPDATE, DELETE and MERGE statements."),
+							 errhint("Move the statement to a migration, or write the body as a string.")));
+			}
+		}
 		walk_refs(stmt->sql_body, ctx);
 		return;
 	}

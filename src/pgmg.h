@@ -189,6 +189,7 @@ typedef struct PgmgKind
 	PgmgNameForm form;
 	int			namespaces;		/* PGMG_NS_* */
 	bool		replaceable;	/* may be replaced without dropping */
+	NodeTag		tags[4];		/* the statements that define it */
 } PgmgKind;
 
 /* what a name denotes, whether written in a file or stored in state */
@@ -212,8 +213,8 @@ typedef enum PgmgFound
 	PGMG_OTHER_KIND				/* the name is taken by another kind */
 } PgmgFound;
 
-extern const PgmgKind *pgmg_kind(ObjectType objtype);
 extern const PgmgKind *pgmg_kind_by_name(const char *name);
+extern const PgmgKind *pgmg_statement_kind(Node *stmt);
 extern const PgmgKind *pgmg_kind_of(const ObjectAddress *addr);
 extern int	pgmg_kind_rank(const PgmgKind *kind);
 extern const char *pgmg_object_kind(const ObjectAddress *addr);
@@ -274,7 +275,9 @@ struct PgmgDef
 	PgmgName   *ident;			/* what it is named: resolved by pgmg_find */
 	char	   *schema;			/* creation schema, resolved */
 	char	   *name;			/* unqualified object name */
-	char	   *key;			/* "kind.identity" used before creation */
+	char	   *key;			/* "kind.identity": from the name as written
+								 * (parse.c), replaced by the catalog's
+								 * identity once plan.c finds the object */
 
 	/* planning */
 	ObjectAddress addr;			/* existing object, or InvalidOid */
