@@ -651,25 +651,14 @@ defelem_type(List *definition, const char *name)
 }
 
 /*
- * pgmg_lookup_def
- *		Find the existing catalog object a definition would create.
- *
- * Returns true and fills addr when it exists.  Takes no locks.  An object
- * of the same name but another kind (a table where a view is defined) is
- * an error naming the file.
+ * pgmg_refuse_other_kind
+ *		Raise the error for a definition whose name an object of another
+ *		kind holds (addr): a table where a view is defined, a view's row
+ *		type where a type is, a procedure with a function's signature.
  */
-bool
-pgmg_lookup_def(PgmgDef *def, ObjectAddress *addr)
+void
+pgmg_refuse_other_kind(PgmgDef *def, const ObjectAddress *addr)
 {
-	switch (pgmg_find(def->ident, addr))
-	{
-		case PGMG_FOUND:
-			return true;
-		case PGMG_MISSING:
-			return false;
-		case PGMG_OTHER_KIND:
-			break;
-	}
 	if (addr->classId == RelationRelationId)
 		ereport(ERROR,
 				(errcode(ERRCODE_DUPLICATE_OBJECT),
@@ -687,7 +676,6 @@ pgmg_lookup_def(PgmgDef *def, ObjectAddress *addr)
 					def->file->path, def->key, pgmg_object_name(addr)),
 			 errdetail("The object is defined on line %d.", def->stmt->line),
 			 errhint("Drop the existing object in a migration, or give the definition another name.")));
-	return false;				/* keep compiler quiet */
 }
 
 /*

@@ -321,7 +321,7 @@ extern void pgmg_parse_file(PgmgFile *file);
 extern int	pgmg_skip_blanks(const char *text, int pos, int end);
 extern void pgmg_parse_migration(PgmgFile *file);
 extern bool pgmg_resolve_target(PgmgTarget *target, ObjectAddress *addr);
-extern bool pgmg_lookup_def(PgmgDef *def, ObjectAddress *addr);
+extern void pgmg_refuse_other_kind(PgmgDef *def, const ObjectAddress *addr) pg_attribute_noreturn();
 extern bool pgmg_def_replaceable(PgmgDef *def, List **sql);
 
 /*

@@ -92,6 +92,8 @@ struct PlanCtx
 	HTAB	   *defs_by_addr;	/* addr -> PgmgDef * (files to run) */
 	HTAB	   *defs_by_key;	/* key -> PgmgDef * (files to run) */
 	HTAB	   *drop_set;		/* addr -> DropItem * */
+	HTAB	   *replaced;		/* addr: relations pending migrations drop,
+								 * rename or move */
 	HTAB	   *scanned;		/* addr: parts of dropped objects scanned */
 	List	   *drops;			/* DropItem *, in discovery order */
 	List	   *drop_edges;		/* pairs (before, after) of DropItem * */
@@ -123,6 +125,7 @@ static void classify_files(PlanCtx *ctx);
 static void schedule_changed_files(PlanCtx *ctx);
 static void schedule_file(PlanCtx *ctx, PgmgFile *file, const char *reason);
 static void recreate_def(PlanCtx *ctx, PgmgDef *def, const char *reason);
+static void take_name(PlanCtx *ctx, PgmgDef *def);
 static DropItem *add_drop(PlanCtx *ctx, const ObjectAddress *addr,
 						  const char *file, const char *reason);
 static void close_plan(PlanCtx *ctx);
@@ -328,6 +331,7 @@ load_state(PlanCtx *ctx)
 	ctx->defs_by_addr = pgmg_addr_map("pgmg definitions");
 	ctx->defs_by_key = pgmg_str_map("pgmg definition keys");
 	ctx->drop_set = pgmg_addr_map("pgmg drops");
+	ctx->replaced = pgmg_addr_map("pgmg replaced relations");
 	ctx->scanned = pgmg_addr_map("pgmg scanned");
 
 	ctx->foreign = pgmg_addr_map("pgmg other projects' objects");
@@ -516,7 +520,9 @@ plan_file(PlanCtx *ctx, PgmgFile *file)
 		PgmgDef    *other;
 
 		def->reason = file->reason;
-		if (pgmg_lookup_def(def, &def->addr))
+		if (pgmg_find(def->ident, &def->addr) == PGMG_OTHER_KIND)
+			take_name(ctx, def);
+		if (OidIsValid(def->addr.objectId))
 		{
 			PgmgStateObj *theirs = pgmg_addr_get(ctx->foreign, &def->addr);
 
@@ -603,6 +609,30 @@ plan_file(PlanCtx *ctx, PgmgFile *file)
 			add_drop(ctx, &obj->addr, file->path,
 					 psprintf("no longer defined in %s", file->path));
 	}
+}
+
+/*
+ * take_name
+ *		The name def defines is held by an object of another kind.  That is
+ *		a change of kind, planned as a drop and a create, when the old object
+ *		goes anyway: a pending migration drops, renames or moves it (a table
+ *		renamed and replaced by a view of its old name), or it is this
+ *		project's and its file now defines something else or is gone (a view
+ *		turned into a materialized view, a function into a procedure); the
+ *		drop itself is planned where the file's or the deleted file's old
+ *		objects are.  Anything else is an error naming the file.
+ */
+static void
+take_name(PlanCtx *ctx, PgmgDef *def)
+{
+	PgmgStateObj *managed = pgmg_addr_get(ctx->managed, &def->addr);
+
+	if (!pgmg_addr_get(ctx->replaced, &def->addr) &&
+		!(managed && (strcmp(managed->file, def->file->path) == 0 ||
+					  pgmg_str_get(ctx->code_files, managed->file) == NULL)))
+		pgmg_refuse_other_kind(def, &def->addr);
+	def->reason = psprintf("%s (was %s)", def->reason, pgmg_object_kind(&def->addr));
+	def->addr.objectId = InvalidOid;
 }
 
 /*
@@ -828,6 +858,8 @@ plan_migrations(PlanCtx *ctx)
 			}
 			else if (pgmg_resolve_target(t, &addr))
 			{
+				if (t->replaces && addr.classId == RelationRelationId)
+					pgmg_addr_put(ctx->replaced, &addr, t);
 				if (migration_takes_managed(ctx, f, t, &addr) || t->check_only)
 					continue;
 				wrap_target(ctx, &addr, t->breaking, t->replaces);
