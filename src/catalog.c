@@ -1,8 +1,9 @@
 /*-------------------------------------------------------------------------
  *
  * catalog.c
- *	  What pgmg reads from the system catalogs: object kinds and identities,
- *	  resolving stored names back to objects, fingerprints for drift,
+ *	  What pgmg reads from the system catalogs: identities (stored names
+ *	  are resolved back to objects by kinds.c's resolver), fingerprints for
+ *	  drift,
  *	  direct dependents from pg_depend, the object a catalog entry belongs
  *	  to (a view's _RETURN rule, a rowtype, an array type, an index), and
  *	  the statements that drop an object or restore its owner, privileges

@@ -9,14 +9,20 @@
  *		(unchanged, but an object it made is missing or its catalog
  *		fingerprint changed), unchanged, or deleted (state rows, no file).
  *	 2. Files to run are parsed; each object they define is created (it
- *		does not exist), replaced in place (compatible function, plain
- *		trigger, enum with appended values) or dropped and recreated.
+ *		does not exist, or another kind of object that goes anyway holds
+ *		its name), replaced in place (compatible function, plain trigger,
+ *		enum with appended values) or dropped and recreated.
  *	 3. Everything dropped takes its dependents with it, found in pg_depend
- *		(views through their _RETURN rule): managed dependents are dropped
- *		and recreated from their files, which are then run too; anything
- *		else is refused by name before anything changes.  Never CASCADE.
+ *		by the one walk (walk_dependents; views through their _RETURN
+ *		rule): managed dependents are dropped and recreated from their
+ *		files, which are then run too; anything else is refused by name
+ *		before anything changes.  Never CASCADE.  Steps 2 and 3 feed each
+ *		other through two work lists until neither grows (close_plan).
  *	 4. Drops run dependents first; files run in the topological order of
- *		what they define and reference.
+ *		what they define and reference (order.c).  Ties go by kind, then
+ *		identity (drops) or path (files), never by OID or by where
+ *		pg_depend keeps a row, so the same inputs give the same plan on
+ *		every database.
  *
  * What a replaced or recreated object keeps, and which function bodies
  * may not be replaced, is decided in keep.c.
