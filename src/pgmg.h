@@ -19,6 +19,7 @@
  *	 execute.c  locks.c		running a plan; bounded lock waits
  *	 plan.c					deciding the steps (the one pg_depend closure walk)
  *	 keep.c  order.c		what replaced objects must not lose; file order
+ *	 migration.c			what a migration is and what it targets
  *	 parse.c  state.c		what files define and reference; recorded state
  *	 catalog.c				identities, fingerprints, dependents, DDL text
  *	 kinds.c				the table of kinds; the one resolver
@@ -26,7 +27,8 @@
  *	 support.c				error context, timing, SPI, maps
  *
  * Phases hand data down: files.c gives the file set (PgmgFileSet), parse.c
- * fills each file's definitions, references and targets, plan.c decides
+ * fills each code file's definitions and references and migration.c each
+ * migration's targets, plan.c decides
  * each definition's mode and the steps (PgmgPlan), execute.c runs them and
  * state.c records what they made.
  *
@@ -318,11 +320,16 @@ typedef struct PgmgTarget
 } PgmgTarget;
 
 extern void pgmg_parse_file(PgmgFile *file);
+extern void pgmg_split_statements(PgmgFile *file);
 extern int	pgmg_skip_blanks(const char *text, int pos, int end);
-extern void pgmg_parse_migration(PgmgFile *file);
-extern bool pgmg_resolve_target(PgmgTarget *target, ObjectAddress *addr);
 extern void pgmg_refuse_other_kind(PgmgDef *def, const ObjectAddress *addr) pg_attribute_noreturn();
 extern bool pgmg_def_replaceable(PgmgDef *def, List **sql);
+
+/*
+ * migration.c: what a migration is and what it targets
+ */
+extern void pgmg_parse_migration(PgmgFile *file);
+extern bool pgmg_resolve_target(PgmgTarget *target, ObjectAddress *addr);
 
 /*
  * catalog.c: identities, fingerprints, dependents, privileges

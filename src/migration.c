@@ -1,0 +1,371 @@
+/*-------------------------------------------------------------------------
+ *
+ * migration.c
+ *	  What a migration is, learned from its parse trees: whether it is
+ *	  marked "-- pgmg:no-transaction", that it controls no transaction,
+ *	  and the objects it alters, renames or drops (its targets), which the
+ *	  planner wraps: what depends on them is dropped before and recreated
+ *	  after.
+ *
+ * Statements are split by parse.c's pgmg_split_statements, so positions in
+ * errors mean the same in both.  Target lookups take no locks.
+ *
+ * Copyright (c) 2026, the pgmg authors
+ *
+ * src/migration.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "catalog/namespace.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_proc.h"
+#include "catalog/pg_type.h"
+#include "nodes/makefuncs.h"
+#include "parser/parse_func.h"
+#include "parser/parse_type.h"
+#include "tcop/cmdtag.h"
+#include "tcop/utility.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+
+#include "pgmg.h"
+
+static void migration_statement(PgmgFile *file, PgmgStmt *stmt);
+static void add_target(PgmgFile *file, PgmgStmt *stmt, PgmgTargetKind kind,
+					   Node *object, ObjectType objtype, bool breaking);
+
+/*
+ * pgmg_parse_migration
+ *		Parse a migration: its statements, whether it is marked
+ *		"-- pgmg:no-transaction" on its first line, and the objects it
+ *		alters, renames or drops (file->targets).
+ *
+ * Transaction control is an error; so is a statement that cannot run in a
+ * transaction block when the migration is not marked.
+ */
+void
+pgmg_parse_migration(PgmgFile *file)
+{
+	const char *p = file->content;	/* its BOM was stripped when read */
+	ListCell   *lc;
+
+	if (file->parsed)
+		return;
+
+	if (strncmp(p, "-- pgmg:no-transaction", 22) == 0 &&
+		(p[22] == '\0' || p[22] == '\n' || p[22] == '\r' || p[22] == ' ' ||
+		 p[22] == '\t'))
+		file->no_transaction = true;
+
+	pgmg_split_statements(file);
+	foreach(lc, file->stmts)
+	{
+		ErrorContextCallback errcb;
+		PgmgStmt   *stmt = lfirst(lc);
+
+		pgmg_push_file_context(&errcb, file, stmt->location, NULL);
+		migration_statement(file, stmt);
+		error_context_stack = errcb.previous;
+	}
+	file->parsed = true;
+}
+
+/*
+ * migration_statement
+ *		Check one statement of a migration and record its targets.
+ */
+static void
+migration_statement(PgmgFile *file, PgmgStmt *stmt)
+{
+	Node	   *n = stmt->parsetree;
+	const char *needs_outside = NULL;
+	ListCell   *lc;
+
+	switch (nodeTag(n))
+	{
+		case T_TransactionStmt:
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_TRANSACTION_TERMINATION),
+					 errmsg("%s is not allowed in migration \"%s\" (line %d)",
+							GetCommandTagName(CreateCommandTag(n)), file->path, stmt->line),
+					 errdetail("pgmg runs each migration inside the apply's transaction."),
+					 errhint("Remove it; to run a statement outside a transaction, put it in its own migration whose first line is \"-- pgmg:no-transaction\".")));
+			break;
+		case T_IndexStmt:
+			if (((IndexStmt *) n)->concurrent)
+				needs_outside = "CREATE INDEX CONCURRENTLY";
+			break;
+		case T_ReindexStmt:
+			foreach(lc, ((ReindexStmt *) n)->params)
+				if (strcmp(lfirst_node(DefElem, lc)->defname, "concurrently") == 0)
+					needs_outside = "REINDEX CONCURRENTLY";
+			break;
+		case T_AlterSystemStmt:
+			needs_outside = "ALTER SYSTEM";
+			break;
+		case T_VacuumStmt:
+			if (((VacuumStmt *) n)->is_vacuumcmd)
+				needs_outside = "VACUUM";
+			break;
+		case T_CreatedbStmt:
+		case T_DropdbStmt:
+		case T_CreateTableSpaceStmt:
+		case T_DropTableSpaceStmt:
+			needs_outside = GetCommandTagName(CreateCommandTag(n));
+			break;
+		case T_DropStmt:
+			{
+				DropStmt   *ds = (DropStmt *) n;
+
+				if (ds->concurrent)
+					needs_outside = "DROP INDEX CONCURRENTLY";
+				foreach(lc, ds->objects)
+				{
+					Node	   *obj = lfirst(lc);
+
+					switch (ds->removeType)
+					{
+						case OBJECT_TABLE:
+						case OBJECT_VIEW:
+						case OBJECT_MATVIEW:
+						case OBJECT_FOREIGN_TABLE:
+							add_target(file, stmt, PGMG_TARGET_RELATION,
+									   (Node *) makeRangeVarFromNameList((List *) obj),
+									   ds->removeType, true);
+							break;
+						case OBJECT_TYPE:
+						case OBJECT_DOMAIN:
+							add_target(file, stmt, PGMG_TARGET_TYPE, obj, ds->removeType, true);
+							break;
+						case OBJECT_FUNCTION:
+						case OBJECT_PROCEDURE:
+						case OBJECT_ROUTINE:
+						case OBJECT_AGGREGATE:
+							add_target(file, stmt, PGMG_TARGET_FUNCTION, obj, ds->removeType, true);
+							break;
+						case OBJECT_SCHEMA:
+							add_target(file, stmt, PGMG_TARGET_UNKNOWN, NULL, 0, true);
+							break;
+						default:
+							break;
+					}
+				}
+				break;
+			}
+		case T_AlterTableStmt:
+			{
+				AlterTableStmt *as = (AlterTableStmt *) n;
+				bool		breaking = false;
+
+				foreach(lc, as->cmds)
+				{
+					AlterTableType t = lfirst_node(AlterTableCmd, lc)->subtype;
+
+					if (t == AT_AlterColumnType || t == AT_DropColumn)
+						breaking = true;
+				}
+				if (as->objtype != OBJECT_INDEX && as->objtype != OBJECT_SEQUENCE)
+					add_target(file, stmt, PGMG_TARGET_RELATION, (Node *) as->relation,
+							   as->objtype, breaking);
+				break;
+			}
+		case T_RenameStmt:
+			{
+				RenameStmt *rs = (RenameStmt *) n;
+
+				switch (rs->renameType)
+				{
+					case OBJECT_TABLE:
+					case OBJECT_VIEW:
+					case OBJECT_MATVIEW:
+					case OBJECT_FOREIGN_TABLE:
+					case OBJECT_COLUMN:
+					case OBJECT_TABCONSTRAINT:
+					case OBJECT_ATTRIBUTE:
+						add_target(file, stmt, PGMG_TARGET_RELATION, (Node *) rs->relation,
+								   rs->relationType, false);
+						break;
+					case OBJECT_TYPE:
+					case OBJECT_DOMAIN:
+						add_target(file, stmt, PGMG_TARGET_TYPE,
+								   (Node *) makeTypeNameFromNameList((List *) rs->object),
+								   rs->renameType, false);
+						break;
+					case OBJECT_FUNCTION:
+					case OBJECT_PROCEDURE:
+					case OBJECT_ROUTINE:
+					case OBJECT_AGGREGATE:
+						add_target(file, stmt, PGMG_TARGET_FUNCTION, rs->object,
+								   rs->renameType, false);
+						break;
+					case OBJECT_SCHEMA:
+						add_target(file, stmt, PGMG_TARGET_UNKNOWN, NULL, 0, false);
+						break;
+					default:
+						break;
+				}
+				break;
+			}
+		case T_AlterObjectSchemaStmt:
+			{
+				AlterObjectSchemaStmt *as = (AlterObjectSchemaStmt *) n;
+
+				if (as->relation)
+					add_target(file, stmt, PGMG_TARGET_RELATION, (Node *) as->relation,
+							   as->objectType, false);
+				else if (as->objectType == OBJECT_TYPE || as->objectType == OBJECT_DOMAIN)
+					add_target(file, stmt, PGMG_TARGET_TYPE,
+							   (Node *) makeTypeNameFromNameList((List *) as->object),
+							   as->objectType, false);
+				else if (as->objectType == OBJECT_FUNCTION ||
+						 as->objectType == OBJECT_PROCEDURE ||
+						 as->objectType == OBJECT_AGGREGATE)
+					add_target(file, stmt, PGMG_TARGET_FUNCTION, as->object,
+							   as->objectType, false);
+				break;
+			}
+		case T_AlterEnumStmt:
+			add_target(file, stmt, PGMG_TARGET_TYPE,
+					   (Node *) makeTypeNameFromNameList(((AlterEnumStmt *) n)->typeName),
+					   OBJECT_TYPE, false);
+			break;
+		case T_AlterTypeStmt:
+			add_target(file, stmt, PGMG_TARGET_TYPE,
+					   (Node *) makeTypeNameFromNameList(((AlterTypeStmt *) n)->typeName),
+					   OBJECT_TYPE, false);
+			break;
+		case T_AlterDomainStmt:
+			add_target(file, stmt, PGMG_TARGET_TYPE,
+					   (Node *) makeTypeNameFromNameList(((AlterDomainStmt *) n)->typeName),
+					   OBJECT_DOMAIN, false);
+			break;
+		case T_ViewStmt:
+			/* CREATE OR REPLACE VIEW of an object a code file may manage */
+			if (((ViewStmt *) n)->replace)
+				add_target(file, stmt, PGMG_TARGET_RELATION,
+						   (Node *) ((ViewStmt *) n)->view, OBJECT_VIEW, false);
+			break;
+		case T_CreateFunctionStmt:
+			{
+				CreateFunctionStmt *fs = (CreateFunctionStmt *) n;
+				ObjectWithArgs *owa;
+
+				if (!fs->replace)
+					break;
+				owa = makeNode(ObjectWithArgs);
+				owa->objname = fs->funcname;
+				foreach(lc, fs->parameters)
+				{
+					FunctionParameter *fp = lfirst(lc);
+
+					if (fp->mode != FUNC_PARAM_OUT && fp->mode != FUNC_PARAM_TABLE)
+						owa->objargs = lappend(owa->objargs, fp->argType);
+				}
+				add_target(file, stmt, PGMG_TARGET_FUNCTION, (Node *) owa,
+						   fs->is_procedure ? OBJECT_PROCEDURE : OBJECT_FUNCTION, false);
+				break;
+			}
+		case T_AlterFunctionStmt:
+			add_target(file, stmt, PGMG_TARGET_FUNCTION,
+					   (Node *) ((AlterFunctionStmt *) n)->func,
+					   ((AlterFunctionStmt *) n)->objtype, false);
+			break;
+		case T_DoStmt:
+		case T_CallStmt:
+			/* what runs inside cannot be known from the parse tree */
+			add_target(file, stmt, PGMG_TARGET_UNKNOWN, NULL, 0, true);
+			break;
+		default:
+			break;
+	}
+
+	if (needs_outside && !file->no_transaction)
+		ereport(ERROR,
+				(errcode(ERRCODE_ACTIVE_SQL_TRANSACTION),
+				 errmsg("%s cannot run inside a transaction (migration \"%s\", line %d)",
+						needs_outside, file->path, stmt->line),
+				 errhint("Make \"-- pgmg:no-transaction\" the first line of the migration; the client then runs it on its own, outside a transaction.")));
+}
+
+static void
+add_target(PgmgFile *file, PgmgStmt *stmt, PgmgTargetKind kind, Node *object,
+		   ObjectType objtype, bool breaking)
+{
+	PgmgTarget *t = palloc0(sizeof(PgmgTarget));
+
+	t->kind = kind;
+	t->breaking = breaking;
+	t->replaces = kind == PGMG_TARGET_UNKNOWN ||
+		(kind == PGMG_TARGET_RELATION &&
+		 (IsA(stmt->parsetree, DropStmt) || IsA(stmt->parsetree, AlterObjectSchemaStmt) ||
+		  (IsA(stmt->parsetree, RenameStmt) &&
+		   (((RenameStmt *) stmt->parsetree)->renameType == OBJECT_TABLE ||
+			((RenameStmt *) stmt->parsetree)->renameType == OBJECT_FOREIGN_TABLE ||
+			((RenameStmt *) stmt->parsetree)->renameType == OBJECT_VIEW ||
+			((RenameStmt *) stmt->parsetree)->renameType == OBJECT_MATVIEW))));
+	t->drops = IsA(stmt->parsetree, DropStmt);
+	t->check_only = IsA(stmt->parsetree, ViewStmt) ||
+		IsA(stmt->parsetree, CreateFunctionStmt) ||
+		IsA(stmt->parsetree, AlterFunctionStmt);
+	t->redefines = IsA(stmt->parsetree, ViewStmt) ||
+		IsA(stmt->parsetree, CreateFunctionStmt) ||
+		IsA(stmt->parsetree, AlterFunctionStmt) ||
+		(IsA(stmt->parsetree, AlterTableStmt) &&
+		 (objtype == OBJECT_VIEW || objtype == OBJECT_MATVIEW)) ||
+		(IsA(stmt->parsetree, RenameStmt) &&
+		 (objtype == OBJECT_VIEW || objtype == OBJECT_MATVIEW ||
+		  objtype == OBJECT_FUNCTION || objtype == OBJECT_PROCEDURE)) ||
+		(IsA(stmt->parsetree, AlterObjectSchemaStmt) &&
+		 (objtype == OBJECT_VIEW || objtype == OBJECT_MATVIEW ||
+		  objtype == OBJECT_FUNCTION || objtype == OBJECT_PROCEDURE));
+	t->line = stmt->line;
+	if (kind == PGMG_TARGET_RELATION)
+		t->relation = (RangeVar *) object;
+	else if (kind == PGMG_TARGET_TYPE)
+		t->type = (TypeName *) object;
+	else if (kind == PGMG_TARGET_FUNCTION)
+	{
+		t->function = (ObjectWithArgs *) object;
+		t->function_type = objtype;
+	}
+	file->targets = lappend(file->targets, t);
+}
+
+/*
+ * pgmg_resolve_target
+ *		The existing object a target names, if any; a composite type named
+ *		as a relation is its pg_type entry.  No locks.
+ */
+bool
+pgmg_resolve_target(PgmgTarget *target, ObjectAddress *addr)
+{
+	addr->objectSubId = 0;
+	addr->objectId = InvalidOid;
+	switch (target->kind)
+	{
+		case PGMG_TARGET_RELATION:
+			addr->classId = RelationRelationId;
+			addr->objectId = RangeVarGetRelid(target->relation, NoLock, true);
+			if (OidIsValid(addr->objectId) &&
+				get_rel_relkind(addr->objectId) == RELKIND_COMPOSITE_TYPE)
+			{
+				addr->classId = TypeRelationId;
+				addr->objectId = get_rel_type_id(addr->objectId);
+			}
+			break;
+		case PGMG_TARGET_TYPE:
+			addr->classId = TypeRelationId;
+			addr->objectId = pgmg_type_oid(target->type);
+			break;
+		case PGMG_TARGET_FUNCTION:
+			addr->classId = ProcedureRelationId;
+			addr->objectId = LookupFuncWithArgs(target->function_type,
+												target->function, true);
+			break;
+		case PGMG_TARGET_UNKNOWN:
+			break;
+	}
+	return OidIsValid(addr->objectId);
+}
