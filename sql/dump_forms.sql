@@ -99,6 +99,39 @@ $f$ WHERE path = 'bad.sql';
 SELECT * FROM pg_temp.plan();
 DELETE FROM f WHERE path = 'bad.sql';
 
+-- a migration split from pg_dump keeps its header lines; what they set ends
+-- with the migration
+SHOW search_path;
+SELECT count(*) FROM pgmg.apply(jsonb_build_object(
+  'migrations', jsonb_build_object('001_retype.sql',
+    'ALTER TABLE dump.accounts RENAME TO accounts_old; ALTER TABLE dump.accounts_old RENAME TO accounts;',
+    '002_from_dump.sql', $m$--
+-- PostgreSQL database dump
+--
+
+SET statement_timeout = 0;
+SET lock_timeout = 0;
+SET idle_in_transaction_session_timeout = 0;
+SET client_encoding = 'UTF8';
+SET standard_conforming_strings = on;
+SELECT pg_catalog.set_config('search_path', '', false);
+SET check_function_bodies = false;
+SET xmloption = content;
+SET client_min_messages = warning;
+SET row_security = off;
+SET default_tablespace = '';
+SET default_table_access_method = heap;
+
+CREATE TABLE dump.ledger (
+    id integer NOT NULL,
+    note text
+);
+$m$)));
+SHOW search_path;
+SHOW check_function_bodies;
+SELECT count(*) AS ledger_rows FROM dump.ledger;
+DELETE FROM pgmg.pgmg_migrations WHERE name = '002_from_dump.sql';
+
 -- clean up through pgmg
 DELETE FROM f;
 SET client_min_messages = warning;
