@@ -108,25 +108,6 @@ pgmg_identify(const ObjectAddress *addr, char **kind, char **identity,
 	*identity = getObjectIdentityParts(addr, names, args, false);
 }
 
-/*
- * pgmg_resolve
- *		Find the object that stored identity parts name, without locks.
- *
- * Returns false when it does not exist (any more), or when the name is
- * now taken by an object of another kind.
- */
-bool
-pgmg_resolve(const char *kind, List *names, List *args, ObjectAddress *addr)
-{
-	const PgmgKind *k = pgmg_kind_by_name(kind);
-	PgmgName   *name = k ? pgmg_name_from_identity(k, names, args) : NULL;
-
-	addr->classId = k ? k->classid : InvalidOid;
-	addr->objectId = InvalidOid;
-	addr->objectSubId = 0;
-	return name != NULL && pgmg_find(name, addr) == PGMG_FOUND;
-}
-
 /* the number of columns of a relation, dropped ones included; 0 if gone */
 static int
 relation_natts(Oid relid)

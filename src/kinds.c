@@ -92,8 +92,6 @@ static const PgmgKind kinds[] = {
 	PGMG_FORM_GLOBAL, 0, false, {T_CreateEventTrigStmt}},
 };
 
-static Oid	relation_in(const char *schema, const char *name);
-static Oid	type_in(const char *schema, const char *name);
 static TypeName *identity_type(const char *text);
 
 /*
@@ -446,8 +444,7 @@ pgmg_find(const PgmgName *name, ObjectAddress *addr)
 	addr->objectId = InvalidOid;
 	addr->objectSubId = 0;
 
-	if (name->schema && kind->form != PGMG_FORM_ON_RELATION &&
-		!OidIsValid(nsp = get_namespace_oid(name->schema, true)))
+	if (name->schema && !OidIsValid(nsp = get_namespace_oid(name->schema, true)))
 		return PGMG_MISSING;
 
 	switch (kind->form)
@@ -456,7 +453,9 @@ pgmg_find(const PgmgName *name, ObjectAddress *addr)
 			if (kind->classid == RelationRelationId)
 				oid = get_relname_relid(name->name, nsp);
 			else
-				oid = type_in(name->schema, name->name);
+				oid = GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid,
+									  CStringGetDatum(name->name),
+									  ObjectIdGetDatum(nsp));
 			break;
 		case PGMG_FORM_ROUTINE:
 			{
@@ -496,7 +495,7 @@ pgmg_find(const PgmgName *name, ObjectAddress *addr)
 				Oid			relid;
 
 				if (name->schema)
-					relid = relation_in(name->schema, name->relname);
+					relid = get_relname_relid(name->relname, nsp);
 				else
 					relid = RelnameGetRelid(name->relname);
 				if (!OidIsValid(relid))
@@ -530,23 +529,23 @@ pgmg_find(const PgmgName *name, ObjectAddress *addr)
 	return actual == kind ? PGMG_FOUND : PGMG_OTHER_KIND;
 }
 
-static Oid
-relation_in(const char *schema, const char *name)
+/*
+ * pgmg_resolve
+ *		Find the object that stored identity parts name, without locks.
+ *
+ * Returns false when it does not exist (any more), or when the name is
+ * now taken by an object of another kind.
+ */
+bool
+pgmg_resolve(const char *kind, List *names, List *args, ObjectAddress *addr)
 {
-	Oid			nsp = get_namespace_oid(schema, true);
+	const PgmgKind *k = pgmg_kind_by_name(kind);
+	PgmgName   *name = k ? pgmg_name_from_identity(k, names, args) : NULL;
 
-	return OidIsValid(nsp) ? get_relname_relid(name, nsp) : InvalidOid;
-}
-
-static Oid
-type_in(const char *schema, const char *name)
-{
-	Oid			nsp = get_namespace_oid(schema, true);
-
-	if (!OidIsValid(nsp))
-		return InvalidOid;
-	return GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid,
-						   CStringGetDatum(name), ObjectIdGetDatum(nsp));
+	addr->classId = k ? k->classid : InvalidOid;
+	addr->objectId = InvalidOid;
+	addr->objectSubId = 0;
+	return name != NULL && pgmg_find(name, addr) == PGMG_FOUND;
 }
 
 /*

@@ -74,7 +74,7 @@ typedef struct RefContext
 static void classify_statement(PgmgFile *file, PgmgStmt *stmt);
 static void alter_table_statement(PgmgFile *file, PgmgStmt *stmt,
 								  AlterTableStmt *as);
-static bool file_defines(PgmgFile *file, RangeVar *rv, const char *trigger);
+static PgmgDef *file_defines(PgmgFile *file, RangeVar *rv, const char *trigger);
 static PgmgDef *make_def(PgmgFile *file, PgmgStmt *stmt, List *names);
 static void not_allowed(PgmgFile *file, PgmgStmt *stmt, const char *detail,
 						const char *hint);
@@ -349,18 +349,9 @@ classify_statement(PgmgFile *file, PgmgStmt *stmt)
 		case T_IndexStmt:
 			{
 				IndexStmt  *is = (IndexStmt *) n;
-				ListCell   *lc;
-				bool		found = false;
+				PgmgDef    *on = file_defines(file, is->relation, NULL);
 
-				foreach(lc, file->defs)
-				{
-					PgmgDef    *d = lfirst(lc);
-
-					if (d->kind->objtype == OBJECT_MATVIEW &&
-						strcmp(d->name, is->relation->relname) == 0)
-						found = true;
-				}
-				if (!found || is->concurrent)
+				if (on == NULL || on->kind->objtype != OBJECT_MATVIEW || is->concurrent)
 					not_allowed(file, stmt,
 								"A code file may only index a materialized view it creates itself, earlier in the same file.",
 								"Indexes on tables belong in migrations.");
@@ -403,7 +394,7 @@ alter_table_statement(PgmgFile *file, PgmgStmt *stmt, AlterTableStmt *as)
 	ListCell   *lc;
 
 	if (!on_view && as->objtype == OBJECT_TABLE)
-		on_view = file_defines(file, as->relation, NULL);
+		on_view = file_defines(file, as->relation, NULL) != NULL;
 	foreach(lc, as->cmds)
 	{
 		AlterTableCmd *cmd = lfirst_node(AlterTableCmd, lc);
@@ -428,7 +419,7 @@ alter_table_statement(PgmgFile *file, PgmgStmt *stmt, AlterTableStmt *as)
 			case AT_EnableReplicaTrig:
 			case AT_DisableTrig:
 				if (as->objtype != OBJECT_TABLE ||
-					!file_defines(file, as->relation, cmd->name))
+					file_defines(file, as->relation, cmd->name) == NULL)
 					not_allowed(file, stmt, psprintf("ALTER TABLE ... ENABLE or DISABLE TRIGGER in a code file must name a trigger the file creates before it; \"%s\" is not one.",
 													 cmd->name),
 								"Create the trigger in this file, or change whether it fires in a migration.");
@@ -444,12 +435,13 @@ alter_table_statement(PgmgFile *file, PgmgStmt *stmt, AlterTableStmt *as)
 
 /*
  * file_defines
- *		Did the file define, in a statement before this one, the view or
- *		materialized view rv names (trigger NULL), or the trigger of that
- *		name on the relation rv names?  An unqualified rv matches in any
- *		schema, as the search path would find the object just created.
+ *		The definition, in a statement of the file before this one, of the
+ *		view or materialized view rv names (trigger NULL), or of the trigger
+ *		of that name on the relation rv names; NULL if there is none.  An
+ *		unqualified rv matches in any schema, as the search path would find
+ *		the object just created.
  */
-static bool
+static PgmgDef *
 file_defines(PgmgFile *file, RangeVar *rv, const char *trigger)
 {
 	ListCell   *lc;
@@ -462,15 +454,15 @@ file_defines(PgmgFile *file, RangeVar *rv, const char *trigger)
 		if (trigger == NULL && (d->kind->namespaces & PGMG_NS_RELATION) &&
 			strcmp(id->name, rv->relname) == 0 &&
 			(rv->schemaname == NULL || strcmp(id->schema, rv->schemaname) == 0))
-			return true;
+			return d;
 		if (trigger && d->kind->objtype == OBJECT_TRIGGER &&
 			strcmp(id->name, trigger) == 0 &&
 			strcmp(id->relname, rv->relname) == 0 &&
 			(rv->schemaname == NULL || id->schema == NULL ||
 			 strcmp(id->schema, rv->schemaname) == 0))
-			return true;
+			return d;
 	}
-	return false;
+	return NULL;
 }
 
 /*

@@ -227,6 +227,8 @@ extern char *pgmg_name_key(const PgmgName *name);
 extern PgmgName *pgmg_name_from_identity(const PgmgKind *kind, List *names,
 										 List *args);
 extern PgmgFound pgmg_find(const PgmgName *name, ObjectAddress *addr);
+extern bool pgmg_resolve(const char *kind, List *names, List *args,
+						 ObjectAddress *addr);
 extern char *pgmg_ddl_reference(const ObjectAddress *addr);
 
 /*
@@ -348,8 +350,6 @@ typedef struct PgmgDependent
 extern char *pgmg_object_name(const ObjectAddress *addr);
 extern void pgmg_identify(const ObjectAddress *addr, char **kind,
 						  char **identity, List **names, List **args);
-extern bool pgmg_resolve(const char *kind, List *names, List *args,
-						 ObjectAddress *addr);
 extern char *pgmg_fingerprint(const ObjectAddress *addr);
 extern char *pgmg_catalog_version(const ObjectAddress *addr);
 extern bool pgmg_drifted(PgmgStateObj *obj);

@@ -63,7 +63,8 @@ typedef struct DropItem
 	char	   *object;			/* "kind.identity" */
 	char	   *file;			/* managing file, or NULL */
 	char	   *reason;
-	int			index;
+	int			rank;			/* of its kind: a tie-breaker */
+	int			index;			/* node number in order_drops */
 	bool		by_migration;	/* a migration's own DROP removes it */
 } DropItem;
 
@@ -114,7 +115,6 @@ struct PlanCtx
 	List	   *later;			/* PgmgFile *, pending after the pause */
 	List	   *preserved_relids;	/* Oid: unmanaged views preserved */
 };
-
 
 static void load_state(PlanCtx *ctx);
 static void plan_migrations(PlanCtx *ctx);
@@ -674,8 +674,6 @@ recreate_def(PlanCtx *ctx, PgmgDef *def, const char *reason)
 		add_drop(ctx, &def->addr, def->file->path, reason);
 }
 
-
-
 /*
  * add_drop
  *		Put an object in the drop set (once) and queue it for the dependent
@@ -699,7 +697,7 @@ add_drop(PlanCtx *ctx, const ObjectAddress *addr, const char *file,
 	item->object = pgmg_object_name(addr);
 	item->file = file ? pstrdup(file) : NULL;
 	item->reason = pstrdup(reason);
-	item->index = list_length(ctx->drops);
+	item->rank = pgmg_kind_rank(pgmg_kind_of(addr));
 	ctx->drops = lappend(ctx->drops, item);
 	pgmg_addr_put(ctx->drop_set, addr, item);
 
@@ -1069,8 +1067,6 @@ is_view(const ObjectAddress *addr)
 	return relkind == RELKIND_VIEW || relkind == RELKIND_MATVIEW;
 }
 
-
-
 /*
  * warn_lock_table
  *		Every object dropped or created holds a lock until commit: warn when
@@ -1246,11 +1242,9 @@ compare_drops(const ListCell *a, const ListCell *b)
 {
 	DropItem   *x = lfirst(a);
 	DropItem   *y = lfirst(b);
-	int			kx = pgmg_kind_rank(pgmg_kind_of(&x->addr));
-	int			ky = pgmg_kind_rank(pgmg_kind_of(&y->addr));
 
-	if (kx != ky)
-		return kx < ky ? -1 : 1;
+	if (x->rank != y->rank)
+		return x->rank < y->rank ? -1 : 1;
 	return strcmp(x->object, y->object);
 }
 
