@@ -230,7 +230,6 @@ describe_sessions(const char *where, int nargs, Oid *types, Datum *values)
 	if (ret != SPI_OK_SELECT)
 		elog(ERROR, "SPI_execute_with_args failed: %s", SPI_result_code_string(ret));
 
-	MemoryContextSwitchTo(cxt);
 	initStringInfo(&out);
 	for (i = 0; i < SPI_processed; i++)
 	{

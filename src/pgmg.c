@@ -160,7 +160,6 @@ begin_call(MemoryContext *oldcxt)
 
 	*oldcxt = MemoryContextSwitchTo(callcxt);
 	pgmg_spi_connect();
-	MemoryContextSwitchTo(callcxt);
 	check_extension_version();
 	return callcxt;
 }

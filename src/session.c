@@ -81,7 +81,6 @@ loaded_relid(void)
 Jsonb *
 pgmg_loaded_files(void)
 {
-	MemoryContext cxt = CurrentMemoryContext;
 	bool		isnull;
 	Datum		d;
 	int			ret;
@@ -95,7 +94,6 @@ pgmg_loaded_files(void)
 		if (SPI_processed > 0)
 		{
 			d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
-			MemoryContextSwitchTo(cxt);
 			return DatumGetJsonbPCopy(d);
 		}
 	}
@@ -153,13 +151,10 @@ Datum
 pgmg_source(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	MemoryContext cxt;
 	PgmgFileSet *set;
 
 	InitMaterializedSRF(fcinfo, 0);
-	cxt = CurrentMemoryContext;
 	pgmg_spi_connect();
-	MemoryContextSwitchTo(cxt);
 	set = pgmg_read_files(pgmg_loaded_files());
 	SPI_finish();
 
