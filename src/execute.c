@@ -7,7 +7,8 @@
  *
  * Nothing here catches errors: the first failure aborts the caller's
  * transaction, so either every step and the state update happen or none
- * does.  While the plan runs, check_function_bodies is off (as pg_dump
+ * does.  An error that says something does not exist, raised by a code
+ * file, also says in which order the code files ran.  While the plan runs, check_function_bodies is off (as pg_dump
  * does), so late-bound function bodies never force an order; the setting
  * is restored afterwards.  Each migration runs in a settings scope of its
  * own: nothing it SETs survives it.  Each statement, and the recording of
@@ -31,7 +32,42 @@
 
 #include "pgmg.h"
 
+/* the code files run so far, for errors that may mean a missed order */
+typedef struct RunOrder
+{
+	List	   *paths;			/* char *, in the order they ran */
+} RunOrder;
+
 static void run_sql(PgmgSql *sql, const char *object, MemoryContext scratch);
+static void run_order_context(void *arg);
+
+/*
+ * run_order_context
+ *		Error context callback of a code file's create or replace step:
+ *		when what it needs does not exist, say in which order pgmg ran the
+ *		files and how to force another.  Other errors get nothing.
+ */
+static void
+run_order_context(void *arg)
+{
+	RunOrder   *run = arg;
+	int			code = geterrcode();
+	StringInfoData buf;
+	int			n = list_length(run->paths);
+	int			i;
+
+	if (code != ERRCODE_UNDEFINED_TABLE && code != ERRCODE_UNDEFINED_FUNCTION &&
+		code != ERRCODE_UNDEFINED_OBJECT && code != ERRCODE_UNDEFINED_COLUMN)
+		return;
+	initStringInfo(&buf);
+	if (n > 10)
+		appendStringInfo(&buf, "(%d earlier) ", n - 10);
+	for (i = Max(0, n - 10); i < n; i++)
+		appendStringInfo(&buf, "%s%s", i > Max(0, n - 10) ? ", " : "",
+						 (char *) list_nth(run->paths, i));
+	errcontext("pgmg ran the code files in this order: %s; if \"%s\" needs an object that another code file creates, add \"-- pgmg:requires <that file>\" to the comments at its top",
+			   buf.data, (char *) llast(run->paths));
+}
 
 /*
  * run_sql
@@ -80,6 +116,7 @@ pgmg_execute_plan(PgmgPlan *plan, int lock_timeout_ms,
 	int			nest = NewGUCNestLevel();
 	int			nsteps = 0;
 	int			i = 0;
+	RunOrder	run = {NIL};
 	ListCell   *lc;
 	MemoryContext scratch = AllocSetContextCreate(CurrentMemoryContext,
 												  "pgmg statement",
@@ -127,6 +164,21 @@ pgmg_execute_plan(PgmgPlan *plan, int lock_timeout_ms,
 			AtEOXact_GUC(false, scope);
 			pgmg_record_migration(step->migration->path, step->migration->hash,
 								  pgmg_elapsed_ms(start), false);
+		}
+		else if (step->file &&
+				 (step->action == PGMG_ACT_CREATE || step->action == PGMG_ACT_REPLACE))
+		{
+			ErrorContextCallback cb;
+
+			if (run.paths == NIL || strcmp(llast(run.paths), step->file) != 0)
+				run.paths = lappend(run.paths, step->file);
+			cb.callback = run_order_context;
+			cb.arg = &run;
+			cb.previous = error_context_stack;
+			error_context_stack = &cb;
+			foreach(sc, step->sql)
+				run_sql(lfirst(sc), what, scratch);
+			error_context_stack = cb.previous;
 		}
 		else
 			foreach(sc, step->sql)

@@ -35,6 +35,7 @@
 static void migration_statement(PgmgFile *file, PgmgStmt *stmt);
 static void add_target(PgmgFile *file, PgmgStmt *stmt, PgmgTargetKind kind,
 					   Node *object, ObjectType objtype, bool breaking);
+static bool select_creates_nothing(SelectStmt *stmt);
 
 /*
  * pgmg_parse_migration
@@ -306,6 +307,11 @@ add_target(PgmgFile *file, PgmgStmt *stmt, PgmgTargetKind kind, Node *object,
 			((RenameStmt *) stmt->parsetree)->renameType == OBJECT_VIEW ||
 			((RenameStmt *) stmt->parsetree)->renameType == OBJECT_MATVIEW))));
 	t->drops = IsA(stmt->parsetree, DropStmt);
+	t->removes = t->drops || IsA(stmt->parsetree, AlterObjectSchemaStmt) ||
+		(IsA(stmt->parsetree, RenameStmt) &&
+		 ((RenameStmt *) stmt->parsetree)->renameType != OBJECT_COLUMN &&
+		 ((RenameStmt *) stmt->parsetree)->renameType != OBJECT_TABCONSTRAINT &&
+		 ((RenameStmt *) stmt->parsetree)->renameType != OBJECT_ATTRIBUTE);
 	t->check_only = IsA(stmt->parsetree, ViewStmt) ||
 		IsA(stmt->parsetree, CreateFunctionStmt) ||
 		IsA(stmt->parsetree, AlterFunctionStmt);
@@ -368,4 +374,138 @@ pgmg_resolve_target(PgmgTarget *target, ObjectAddress *addr)
 			break;
 	}
 	return OidIsValid(addr->objectId);
+}
+
+/*
+ * pgmg_migration_creates
+ *		Add to names ("r:name", "t:name", "f:name", unqualified) what a
+ *		parsed migration creates or gives a name to: relations and their
+ *		row types, types, functions, and the new names of what it renames
+ *		or moves.  False when it runs something whose effects its parse
+ *		trees do not tell (DO, CALL, CREATE EXTENSION, a SELECT of a
+ *		function of ours, ...): then anything may exist after it.
+ */
+bool
+pgmg_migration_creates(PgmgFile *file, HTAB *names)
+{
+	ListCell   *lc;
+
+	foreach(lc, file->stmts)
+	{
+		Node	   *n = ((PgmgStmt *) lfirst(lc))->parsetree;
+		const char *rel = NULL;
+		const char *type = NULL;
+		const char *func = NULL;
+
+		switch (nodeTag(n))
+		{
+			case T_CreateStmt:
+			case T_CreateForeignTableStmt:
+				rel = type = ((CreateStmt *) n)->relation->relname;
+				break;
+			case T_CreateTableAsStmt:
+				rel = type = ((CreateTableAsStmt *) n)->into->rel->relname;
+				break;
+			case T_ViewStmt:
+				rel = type = ((ViewStmt *) n)->view->relname;
+				break;
+			case T_CreateSeqStmt:
+				rel = ((CreateSeqStmt *) n)->sequence->relname;
+				break;
+			case T_CompositeTypeStmt:
+				type = ((CompositeTypeStmt *) n)->typevar->relname;
+				break;
+			case T_CreateEnumStmt:
+				type = strVal(llast(((CreateEnumStmt *) n)->typeName));
+				break;
+			case T_CreateRangeStmt:
+				/* a range type also makes its constructor functions */
+				type = func = strVal(llast(((CreateRangeStmt *) n)->typeName));
+				break;
+			case T_CreateDomainStmt:
+				type = strVal(llast(((CreateDomainStmt *) n)->domainname));
+				break;
+			case T_DefineStmt:
+				if (((DefineStmt *) n)->kind == OBJECT_TYPE)
+					type = strVal(llast(((DefineStmt *) n)->defnames));
+				else if (((DefineStmt *) n)->kind == OBJECT_AGGREGATE)
+					func = strVal(llast(((DefineStmt *) n)->defnames));
+				break;
+			case T_CreateFunctionStmt:
+				func = strVal(llast(((CreateFunctionStmt *) n)->funcname));
+				break;
+			case T_RenameStmt:
+				rel = type = func = ((RenameStmt *) n)->newname;
+				break;
+			case T_AlterObjectSchemaStmt:
+				{
+					AlterObjectSchemaStmt *as = (AlterObjectSchemaStmt *) n;
+
+					if (as->relation)
+						rel = type = as->relation->relname;
+					else if (as->object && IsA(as->object, List))
+						type = strVal(llast((List *) as->object));
+					else if (as->object && IsA(as->object, ObjectWithArgs))
+						func = strVal(llast(((ObjectWithArgs *) as->object)->objname));
+					break;
+				}
+			case T_CreateSchemaStmt:
+				if (((CreateSchemaStmt *) n)->schemaElts != NIL)
+					return false;
+				break;
+			case T_SelectStmt:
+				if (!select_creates_nothing((SelectStmt *) n))
+					return false;
+				break;
+			case T_DoStmt:
+			case T_CallStmt:
+			case T_CreateExtensionStmt:
+			case T_AlterExtensionStmt:
+			case T_AlterExtensionContentsStmt:
+			case T_ImportForeignSchemaStmt:
+			case T_ExecuteStmt:
+				return false;
+			default:
+				break;
+		}
+		if (rel)
+			pgmg_str_put(names, psprintf("r:%s", rel), file);
+		if (type)
+			pgmg_str_put(names, psprintf("t:%s", type), file);
+		if (func)
+			pgmg_str_put(names, psprintf("f:%s", func), file);
+	}
+	return true;
+}
+
+/*
+ * select_creates_nothing
+ *		A SELECT that only calls PostgreSQL's own functions, or the setting
+ *		and sequence functions pg_dump writes, creates nothing.
+ */
+static bool
+select_creates_nothing(SelectStmt *stmt)
+{
+	ListCell   *lc;
+
+	foreach(lc, stmt->targetList)
+	{
+		ResTarget  *rt = lfirst_node(ResTarget, lc);
+		FuncCall   *fc;
+		const char *name;
+
+		if (rt->val == NULL || !IsA(rt->val, FuncCall))
+			return rt->val == NULL || IsA(rt->val, A_Const);
+		fc = (FuncCall *) rt->val;
+		name = strVal(llast(fc->funcname));
+		if (list_length(fc->funcname) >= 2 &&
+			strcmp(strVal(list_nth(fc->funcname, list_length(fc->funcname) - 2)),
+				   "pg_catalog") != 0)
+			return false;
+		if (list_length(fc->funcname) == 1 &&
+			strcmp(name, "set_config") != 0 && strcmp(name, "setval") != 0 &&
+			strcmp(name, "nextval") != 0)
+			return false;
+	}
+	return stmt->fromClause == NIL;
 }

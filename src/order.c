@@ -26,20 +26,30 @@
 
 #include "pgmg.h"
 
-static PgmgFile *resolve_ref(List *search_path, HTAB *names, PgmgRef *ref);
+static void add_name(HTAB *names, char prefix, const char *schema,
+					 const char *name, PgmgFile *file);
+static List *resolve_ref(List *search_path, HTAB *names, PgmgRef *ref);
+static bool references_file(List *search_path, HTAB *names, PgmgFile *from,
+							PgmgFile *to);
+static List *evaluated_files(List *search_path, HTAB *names, PgmgFile *file);
 static int	compare_file_paths(const ListCell *a, const ListCell *b);
 
 /*
  * pgmg_order_files
- *		The files to run, each after the files defining what it references.
- *		References resolve like the caller's search_path would; the
- *		late-bound references of a function body count only for
- *		materialized views, whose query runs at creation.
+ *		The files to run, each after the files defining what it references
+ *		and after the files its "-- pgmg:requires" lines name.  References
+ *		resolve like the caller's search_path would; the late-bound
+ *		references of function bodies count only for materialized views,
+ *		whose query runs at creation, and are then followed transitively.
+ *		*unresolved gets the hard references to relations, types and
+ *		functions that no file to run defines (PgmgUnresolved *): they
+ *		must exist already.
  */
 List *
-pgmg_order_files(List *exec)
+pgmg_order_files(List *exec, List **unresolved)
 {
 	HTAB	   *names = pgmg_str_map("pgmg defined names");
+	HTAB	   *paths = pgmg_str_map("pgmg file paths");
 	List	   *search_path = NIL;
 	List	   *files;
 	PgmgGraph  *g;
@@ -48,6 +58,7 @@ pgmg_order_files(List *exec)
 	List	   *result = NIL;
 	ListCell   *lc;
 	ListCell   *dc;
+	ListCell   *fc;
 	int			i;
 
 	/* number files by path: a stable order among independent files */
@@ -60,22 +71,35 @@ pgmg_order_files(List *exec)
 	foreach(lc, fetch_search_path(true))
 		search_path = lappend(search_path, get_namespace_name(lfirst_oid(lc)));
 
-	/* the names each file defines, by namespace: r(elation), t(ype), f(unction) */
+	/*
+	 * The files defining each name, by namespace: r(elation), t(ype),
+	 * f(unction), o(perator), and c(ast) by the target type's name.  A
+	 * function name maps to every file defining an overload of it.
+	 */
 	foreach(lc, files)
 	{
 		PgmgFile   *f = lfirst(lc);
 
+		pgmg_str_put(paths, f->path, f);
 		foreach(dc, f->defs)
 		{
 			PgmgDef    *d = lfirst(dc);
 			int			ns = d->kind->namespaces;
 
 			if (ns & PGMG_NS_RELATION)
-				pgmg_str_put(names, psprintf("r:%s.%s", d->schema, d->name), f);
+				add_name(names, 'r', d->schema, d->name, f);
 			if (ns & PGMG_NS_TYPE)
-				pgmg_str_put(names, psprintf("t:%s.%s", d->schema, d->name), f);
+				add_name(names, 't', d->schema, d->name, f);
 			if (ns & PGMG_NS_ROUTINE)
-				pgmg_str_put(names, psprintf("f:%s.%s", d->schema, d->name), f);
+				add_name(names, 'f', d->schema, d->name, f);
+			if (d->kind->objtype == OBJECT_OPERATOR)
+				add_name(names, 'o', d->schema, d->name, f);
+			if (d->kind->objtype == OBJECT_CAST)
+			{
+				TypeName   *target = lsecond(d->ident->args);
+
+				add_name(names, 'c', NULL, strVal(llast(target->names)), f);
+			}
 		}
 	}
 
@@ -92,28 +116,46 @@ pgmg_order_files(List *exec)
 		foreach(dc, f->refs)
 		{
 			PgmgRef    *ref = lfirst(dc);
-			PgmgFile   *dep;
+
+			List	   *defined;
 
 			if (!ref->hard)
 				continue;
-			dep = resolve_ref(search_path, names, ref);
-			if (dep == NULL)
-				continue;
-			pgmg_graph_add_edge(g, dep->order, f->order);
-
-			/* a materialized view runs the functions it calls */
-			if (has_matview && ref->kind == PGMG_REF_FUNCTION)
+			defined = resolve_ref(search_path, names, ref);
+			if (defined == NIL && ref->kind <= PGMG_REF_FUNCTION)
 			{
-				ListCell   *sc;
+				PgmgUnresolved *u = palloc(sizeof(PgmgUnresolved));
 
-				foreach(sc, dep->refs)
-				{
-					PgmgFile   *inner = resolve_ref(search_path, names, lfirst(sc));
-
-					if (inner)
-						pgmg_graph_add_edge(g, inner->order, f->order);
-				}
+				u->file = f;
+				u->ref = ref;
+				*unresolved = lappend(*unresolved, u);
 			}
+			foreach(fc, defined)
+			{
+				PgmgFile   *dep = lfirst(fc);
+
+				/*
+				 * A cast is known by its target type only, so a file whose
+				 * function a cast uses would otherwise need that cast.
+				 */
+				if (ref->kind == PGMG_REF_CAST &&
+					references_file(search_path, names, dep, f))
+					continue;
+				pgmg_graph_add_edge(g, dep->order, f->order);
+			}
+		}
+
+		/* a materialized view runs what it calls, and what that calls */
+		if (has_matview)
+			foreach(fc, evaluated_files(search_path, names, f))
+				pgmg_graph_add_edge(g, ((PgmgFile *) lfirst(fc))->order, f->order);
+
+		foreach(dc, f->requires)
+		{
+			PgmgFile   *dep = pgmg_str_get(paths, lfirst(dc));
+
+			if (dep)
+				pgmg_graph_add_edge(g, dep->order, f->order);
 		}
 	}
 
@@ -122,11 +164,15 @@ pgmg_order_files(List *exec)
 	{
 		StringInfoData buf;
 		bool		first = true;
+		bool		required = false;
 
 		initStringInfo(&buf);
 		foreach(lc, cycle)
 		{
 			PgmgFile   *f = list_nth(files, lfirst_int(lc));
+
+			if (f->requires)
+				required = true;
 
 			appendStringInfo(&buf, "%s%s (%s)", first ? "" : " -> ", f->path,
 							 ((PgmgDef *) linitial(f->defs))->key);
@@ -136,6 +182,8 @@ pgmg_order_files(List *exec)
 				(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
 				 errmsg("dependency cycle between code files"),
 				 errdetail("Each file needs the next one to exist first: %s.", buf.data),
+				 required ?
+				 errhint("Break the cycle, for example by removing a \"-- pgmg:requires\" line that closes it.") :
 				 errhint("Break the cycle, for example with a LANGUAGE sql function whose string body is resolved only when it runs.")));
 	}
 	for (i = 0; i < list_length(files); i++)
@@ -144,20 +192,39 @@ pgmg_order_files(List *exec)
 }
 
 /*
+ * add_name
+ *		Record that file defines name (in schema; casts have none) in the
+ *		namespace prefix names.
+ */
+static void
+add_name(HTAB *names, char prefix, const char *schema, const char *name,
+		 PgmgFile *file)
+{
+	char	   *key = schema ? psprintf("%c:%s.%s", prefix, schema, name) :
+		psprintf("%c:%s", prefix, name);
+	List	   *defined = pgmg_str_get(names, key);
+
+	if (!list_member_ptr(defined, file))
+		pgmg_str_put(names, key, lappend(defined, file));
+}
+
+/*
  * resolve_ref
- *		The file (to run) that defines what ref names, or NULL.  An
+ *		The files (to run) that define what ref names; NIL if none.  An
  *		unqualified name is looked up schema by schema along the search
  *		path; an existing relation or type found first shadows later ones.
  */
-static PgmgFile *
+static List *
 resolve_ref(List *search_path, HTAB *names, PgmgRef *ref)
 {
-	char		prefix = ref->kind == PGMG_REF_RELATION ? 'r' :
-		ref->kind == PGMG_REF_TYPE ? 't' : 'f';
+	static const char prefixes[] = {'r', 't', 'f', 'o', 'c'};
+	char		prefix = prefixes[ref->kind];
 	int			n = list_length(ref->names);
 	const char *name = strVal(llast(ref->names));
 	ListCell   *lc;
 
+	if (prefix == 'c')
+		return pgmg_str_get(names, psprintf("c:%s", name));
 	if (n >= 2)
 		return pgmg_str_get(names, psprintf("%c:%s.%s", prefix,
 									   strVal(list_nth(ref->names, n - 2)), name));
@@ -165,24 +232,71 @@ resolve_ref(List *search_path, HTAB *names, PgmgRef *ref)
 	foreach(lc, search_path)
 	{
 		const char *schema = lfirst(lc);
-		PgmgFile   *f = pgmg_str_get(names, psprintf("%c:%s.%s", prefix, schema, name));
+		List	   *defined = pgmg_str_get(names, psprintf("%c:%s.%s", prefix, schema, name));
 		Oid			nsp;
 
-		if (f)
-			return f;
-		if (prefix == 'f')
+		if (defined)
+			return defined;
+		if (prefix != 'r' && prefix != 't')
 			continue;
 		nsp = get_namespace_oid(schema, true);
 		if (!OidIsValid(nsp))
 			continue;
 		if (prefix == 'r' && OidIsValid(get_relname_relid(name, nsp)))
-			return NULL;
+			return NIL;
 		if (prefix == 't' &&
 			OidIsValid(GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid,
 									   CStringGetDatum(name), ObjectIdGetDatum(nsp))))
-			return NULL;
+			return NIL;
 	}
-	return NULL;
+	return NIL;
+}
+
+/*
+ * references_file
+ *		Does a hard reference of from resolve to a definition in to?
+ */
+static bool
+references_file(List *search_path, HTAB *names, PgmgFile *from, PgmgFile *to)
+{
+	ListCell   *lc;
+
+	foreach(lc, from->refs)
+	{
+		PgmgRef    *ref = lfirst(lc);
+
+		if (ref->hard && ref->kind != PGMG_REF_CAST &&
+			list_member_ptr(resolve_ref(search_path, names, ref), to))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * evaluated_files
+ *		The files (to run) whose objects creating file's objects evaluates:
+ *		what file references, what their function bodies and queries
+ *		reference in turn, and so on.  file itself is not in the list.
+ */
+static List *
+evaluated_files(List *search_path, HTAB *names, PgmgFile *file)
+{
+	List	   *reached = list_make1(file);
+	ListCell   *lc;
+	ListCell   *rc;
+	ListCell   *fc;
+
+	/* reached grows while it is walked: breadth first */
+	foreach(lc, reached)
+	{
+		PgmgFile   *f = lfirst(lc);
+
+		foreach(rc, f->refs)
+			foreach(fc, resolve_ref(search_path, names, lfirst(rc)))
+				if (!list_member_ptr(reached, lfirst(fc)))
+					reached = lappend(reached, lfirst(fc));
+	}
+	return list_delete_first(reached);
 }
 
 static int

@@ -67,10 +67,12 @@
 typedef struct RefContext
 {
 	PgmgFile   *file;
+	PgmgStmt   *stmt;			/* the statement walked */
 	bool		hard;
-	List	   *ctes;			/* names of CTEs seen, not relations */
+	List	   *ctes;			/* CTE names in scope: not relations */
 } RefContext;
 
+static void read_requires(PgmgFile *file);
 static void classify_statement(PgmgFile *file, PgmgStmt *stmt);
 static void alter_table_statement(PgmgFile *file, PgmgStmt *stmt,
 								  AlterTableStmt *as);
@@ -81,7 +83,11 @@ static void not_allowed(PgmgFile *file, PgmgStmt *stmt, const char *detail,
 static void collect_refs(PgmgFile *file, PgmgStmt *stmt);
 static void walk_refs(Node *node, RefContext *ctx);
 static bool ref_walker(Node *node, RefContext *ctx);
-static void add_ref(RefContext *ctx, PgmgRefKind kind, List *names);
+static void add_ref(RefContext *ctx, PgmgRefKind kind, List *names,
+					int location);
+static WithClause **statement_with_slot(Node *node);
+static WithClause *statement_with(Node *node);
+static bool walk_with_scope(Node *node, RefContext *ctx);
 static void walk_function_body(CreateFunctionStmt *stmt, RefContext *ctx);
 static List *rangevar_names(RangeVar *rv);
 static List *routine_arg_types(CreateFunctionStmt *stmt);
@@ -112,6 +118,7 @@ pgmg_parse_file(PgmgFile *file)
 		return;
 
 	pgmg_split_statements(file);
+	read_requires(file);
 	foreach(lc, file->stmts)
 	{
 		PgmgStmt   *stmt = lfirst(lc);
@@ -226,6 +233,62 @@ pgmg_skip_blanks(const char *text, int pos, int end)
 			break;
 	}
 	return pos;
+}
+
+/*
+ * read_requires
+ *		The paths named by "-- pgmg:requires path [path ...]" lines among
+ *		the comments before the file's first statement: files this one
+ *		runs after, whatever its references say.
+ */
+static void
+read_requires(PgmgFile *file)
+{
+	const char *p = file->content;
+	const char *end = p + (file->stmts ?
+						   ((PgmgStmt *) linitial(file->stmts))->location :
+						   strlen(p));
+	const char *marker = "-- pgmg:requires";
+	int			line = 1;
+
+	while (p < end)
+	{
+		const char *eol = memchr(p, '\n', end - p);
+
+		if (eol == NULL)
+			eol = end;
+		if (strncmp(p, marker, strlen(marker)) == 0 &&
+			(p + strlen(marker) == eol || isspace((unsigned char) p[strlen(marker)])))
+		{
+			const char *q = p + strlen(marker);
+			bool		any = false;
+
+			while (q < eol)
+			{
+				const char *w;
+
+				while (q < eol && (isspace((unsigned char) *q) || *q == ','))
+					q++;
+				w = q;
+				while (q < eol && !isspace((unsigned char) *q) && *q != ',')
+					q++;
+				if (q > w)
+				{
+					file->requires = lappend(file->requires, pnstrdup(w, q - w));
+					file->requires_lines = lappend_int(file->requires_lines, line);
+					any = true;
+				}
+			}
+			if (!any)
+				ereport(ERROR,
+						(errcode(ERRCODE_SYNTAX_ERROR),
+						 errmsg("\"-- pgmg:requires\" names no file in code file \"%s\" (line %d)",
+								file->path, line),
+						 errhint("Write the paths of the code files this one needs, e.g. \"-- pgmg:requires views/base.sql\".")));
+		}
+		p = eol + 1;
+		line++;
+	}
 }
 
 /*
@@ -878,6 +941,7 @@ collect_refs(PgmgFile *file, PgmgStmt *stmt)
 	ListCell   *lc;
 
 	ctx.file = file;
+	ctx.stmt = stmt;
 	ctx.hard = true;
 	ctx.ctes = NIL;
 
@@ -919,7 +983,8 @@ collect_refs(PgmgFile *file, PgmgStmt *stmt)
 					if (strstr(de->defname, "func") || strcmp(de->defname, "function") == 0 ||
 						strcmp(de->defname, "procedure") == 0 ||
 						strcmp(de->defname, "restrict") == 0 || strcmp(de->defname, "join") == 0)
-						add_ref(&ctx, PGMG_REF_FUNCTION, ((TypeName *) de->arg)->names);
+						add_ref(&ctx, PGMG_REF_FUNCTION, ((TypeName *) de->arg)->names,
+								((TypeName *) de->arg)->location);
 					else
 						walk_refs(de->arg, &ctx);
 				}
@@ -938,7 +1003,8 @@ collect_refs(PgmgFile *file, PgmgStmt *stmt)
 					if (strcmp(de->defname, "subtype") == 0)
 						walk_refs(de->arg, &ctx);
 					else
-						add_ref(&ctx, PGMG_REF_FUNCTION, ((TypeName *) de->arg)->names);
+						add_ref(&ctx, PGMG_REF_FUNCTION, ((TypeName *) de->arg)->names,
+								((TypeName *) de->arg)->location);
 				}
 			}
 			break;
@@ -959,8 +1025,9 @@ collect_refs(PgmgFile *file, PgmgStmt *stmt)
 			{
 				CreateTrigStmt *ts = (CreateTrigStmt *) n;
 
-				add_ref(&ctx, PGMG_REF_RELATION, rangevar_names(ts->relation));
-				add_ref(&ctx, PGMG_REF_FUNCTION, ts->funcname);
+				add_ref(&ctx, PGMG_REF_RELATION, rangevar_names(ts->relation),
+						ts->relation->location);
+				add_ref(&ctx, PGMG_REF_FUNCTION, ts->funcname, -1);
 				walk_refs(ts->whenClause, &ctx);
 				break;
 			}
@@ -968,7 +1035,8 @@ collect_refs(PgmgFile *file, PgmgStmt *stmt)
 			{
 				CreatePolicyStmt *ps = (CreatePolicyStmt *) n;
 
-				add_ref(&ctx, PGMG_REF_RELATION, rangevar_names(ps->table));
+				add_ref(&ctx, PGMG_REF_RELATION, rangevar_names(ps->table),
+						ps->table->location);
 				walk_refs(ps->qual, &ctx);
 				walk_refs(ps->with_check, &ctx);
 				break;
@@ -977,7 +1045,8 @@ collect_refs(PgmgFile *file, PgmgStmt *stmt)
 			{
 				RuleStmt   *rs = (RuleStmt *) n;
 
-				add_ref(&ctx, PGMG_REF_RELATION, rangevar_names(rs->relation));
+				add_ref(&ctx, PGMG_REF_RELATION, rangevar_names(rs->relation),
+						rs->relation->location);
 				walk_refs(rs->whereClause, &ctx);
 				foreach(lc, rs->actions)
 				{
@@ -996,11 +1065,11 @@ collect_refs(PgmgFile *file, PgmgStmt *stmt)
 				walk_refs((Node *) cs->sourcetype, &ctx);
 				walk_refs((Node *) cs->targettype, &ctx);
 				if (cs->func)
-					add_ref(&ctx, PGMG_REF_FUNCTION, cs->func->objname);
+					add_ref(&ctx, PGMG_REF_FUNCTION, cs->func->objname, -1);
 				break;
 			}
 		case T_CreateEventTrigStmt:
-			add_ref(&ctx, PGMG_REF_FUNCTION, ((CreateEventTrigStmt *) n)->funcname);
+			add_ref(&ctx, PGMG_REF_FUNCTION, ((CreateEventTrigStmt *) n)->funcname, -1);
 			break;
 		case T_IndexStmt:
 			foreach(lc, ((IndexStmt *) n)->indexParams)
@@ -1094,8 +1163,9 @@ walk_refs(Node *node, RefContext *ctx)
 
 /*
  * ref_walker
- *		raw_expression_tree_walker callback: records relations, functions
- *		and types; CTE names are not relations.
+ *		raw_expression_tree_walker callback: records relations, functions,
+ *		types, operators and the target types of casts; a CTE's name, where
+ *		it is in scope, is not a relation.
  */
 static bool
 ref_walker(Node *node, RefContext *ctx)
@@ -1114,11 +1184,12 @@ ref_walker(Node *node, RefContext *ctx)
 					foreach(lc, ctx->ctes)
 						if (strcmp(strVal(lfirst(lc)), rv->relname) == 0)
 							return false;
-				add_ref(ctx, PGMG_REF_RELATION, rangevar_names(rv));
+				add_ref(ctx, PGMG_REF_RELATION, rangevar_names(rv), rv->location);
 				return false;
 			}
 		case T_FuncCall:
-			add_ref(ctx, PGMG_REF_FUNCTION, ((FuncCall *) node)->funcname);
+			add_ref(ctx, PGMG_REF_FUNCTION, ((FuncCall *) node)->funcname,
+					((FuncCall *) node)->location);
 			break;
 		case T_TypeName:
 			{
@@ -1129,14 +1200,41 @@ ref_walker(Node *node, RefContext *ctx)
 				if (tn->pct_type)
 					add_ref(ctx, PGMG_REF_RELATION,
 							list_truncate(list_copy(tn->names),
-										  list_length(tn->names) - 1));
+										  list_length(tn->names) - 1),
+							tn->location);
 				else
-					add_ref(ctx, PGMG_REF_TYPE, tn->names);
+					add_ref(ctx, PGMG_REF_TYPE, tn->names, tn->location);
 				break;
 			}
-		case T_CommonTableExpr:
-			ctx->ctes = lappend(ctx->ctes,
-								makeString(((CommonTableExpr *) node)->ctename));
+		case T_A_Expr:
+			{
+				A_Expr	   *e = (A_Expr *) node;
+
+				if (e->kind == AEXPR_OP || e->kind == AEXPR_OP_ANY ||
+					e->kind == AEXPR_OP_ALL)
+					add_ref(ctx, PGMG_REF_OPERATOR, e->name, e->location);
+				break;
+			}
+		case T_SortBy:
+			add_ref(ctx, PGMG_REF_OPERATOR, ((SortBy *) node)->useOp,
+					((SortBy *) node)->location);
+			break;
+		case T_TypeCast:
+			{
+				TypeName   *tn = ((TypeCast *) node)->typeName;
+
+				if (tn && tn->names != NIL && !tn->pct_type)
+					add_ref(ctx, PGMG_REF_CAST, list_make1(llast(tn->names)),
+						((TypeCast *) node)->location);
+				break;
+			}
+		case T_SelectStmt:
+		case T_InsertStmt:
+		case T_UpdateStmt:
+		case T_DeleteStmt:
+		case T_MergeStmt:
+			if (statement_with(node) != NULL)
+				return walk_with_scope(node, ctx);
 			break;
 		case T_ReturnStmt:
 			return ref_walker(((ReturnStmt *) node)->returnval, ctx);
@@ -1147,11 +1245,81 @@ ref_walker(Node *node, RefContext *ctx)
 }
 
 /*
+ * statement_with_slot, statement_with
+ *		Where a statement that may start with WITH keeps its WITH clause,
+ *		and the clause.
+ */
+static WithClause **
+statement_with_slot(Node *node)
+{
+	switch (nodeTag(node))
+	{
+		case T_SelectStmt:
+			return &((SelectStmt *) node)->withClause;
+		case T_InsertStmt:
+			return &((InsertStmt *) node)->withClause;
+		case T_UpdateStmt:
+			return &((UpdateStmt *) node)->withClause;
+		case T_DeleteStmt:
+			return &((DeleteStmt *) node)->withClause;
+		case T_MergeStmt:
+			return &((MergeStmt *) node)->withClause;
+		default:
+			return NULL;
+	}
+}
+
+static WithClause *
+statement_with(Node *node)
+{
+	WithClause **slot = statement_with_slot(node);
+
+	return slot ? *slot : NULL;
+}
+
+/*
+ * walk_with_scope
+ *		Walk a statement with a WITH clause the way PostgreSQL binds its
+ *		names: a CTE's name hides relations of that name in the CTEs after
+ *		it (in all of them, itself included, under WITH RECURSIVE) and in
+ *		the rest of the statement, and nowhere else.  The WITH clause is
+ *		detached while the rest is walked, then put back.
+ */
+static bool
+walk_with_scope(Node *node, RefContext *ctx)
+{
+	WithClause **slot = statement_with_slot(node);
+	WithClause *with = *slot;
+	int			outer = list_length(ctx->ctes);
+	ListCell   *lc;
+
+	if (with->recursive)
+		foreach(lc, with->ctes)
+			ctx->ctes = lappend(ctx->ctes,
+								makeString(lfirst_node(CommonTableExpr, lc)->ctename));
+	foreach(lc, with->ctes)
+	{
+		CommonTableExpr *cte = lfirst_node(CommonTableExpr, lc);
+
+		walk_refs(cte->ctequery, ctx);
+		if (!with->recursive)
+			ctx->ctes = lappend(ctx->ctes, makeString(cte->ctename));
+	}
+
+	*slot = NULL;
+	(void) raw_expression_tree_walker(node, ref_walker, (void *) ctx);
+	*slot = with;
+	ctx->ctes = list_truncate(ctx->ctes, outer);
+	return false;
+}
+
+/*
  * add_ref
- *		Record a reference; names in pg_catalog are never ours.
+ *		Record a reference, at a location of the statement's parse tree (-1:
+ *		the statement); names in pg_catalog are never ours.
  */
 static void
-add_ref(RefContext *ctx, PgmgRefKind kind, List *names)
+add_ref(RefContext *ctx, PgmgRefKind kind, List *names, int location)
 {
 	PgmgRef    *ref;
 
@@ -1164,6 +1332,64 @@ add_ref(RefContext *ctx, PgmgRefKind kind, List *names)
 	ref->kind = kind;
 	ref->names = names;
 	ref->hard = ctx->hard;
-	ref->via_function = false;
+	/* a string body's positions are the body's, not the file's */
+	ref->location = (ctx->hard && location >= 0) ? location : ctx->stmt->location;
 	ctx->file->refs = lappend(ctx->file->refs, ref);
+}
+
+/*
+ * pgmg_ref_kind_name
+ *		What a reference names, for messages.
+ */
+const char *
+pgmg_ref_kind_name(PgmgRefKind kind)
+{
+	static const char *const names[] = {"relation", "type", "function",
+	"operator", "cast to"};
+
+	return names[kind];
+}
+
+/*
+ * pgmg_ref_lookup
+ *		The existing objects a relation, type or function reference can
+ *		mean (ObjectAddress *), found as the caller's search_path finds
+ *		them: one relation or type, every function of that name.  No locks.
+ */
+List *
+pgmg_ref_lookup(PgmgRef *ref)
+{
+	List	   *result = NIL;
+	ObjectAddress *addr;
+	Oid			oid = InvalidOid;
+	Oid			classid = InvalidOid;
+	FuncCandidateList c;
+
+	switch (ref->kind)
+	{
+		case PGMG_REF_RELATION:
+			classid = RelationRelationId;
+			oid = RangeVarGetRelid(makeRangeVarFromNameList(ref->names), NoLock, true);
+			break;
+		case PGMG_REF_TYPE:
+			classid = TypeRelationId;
+			oid = LookupTypeNameOid(NULL, makeTypeNameFromNameList(ref->names), true);
+			break;
+		case PGMG_REF_FUNCTION:
+			for (c = FuncnameGetCandidates(ref->names, -1, NIL, false, false, false, true);
+				 c; c = c->next)
+			{
+				addr = palloc(sizeof(ObjectAddress));
+				ObjectAddressSet(*addr, ProcedureRelationId, c->oid);
+				result = lappend(result, addr);
+			}
+			return result;
+		default:
+			return NIL;
+	}
+	if (!OidIsValid(oid))
+		return NIL;
+	addr = palloc(sizeof(ObjectAddress));
+	ObjectAddressSet(*addr, classid, oid);
+	return list_make1(addr);
 }

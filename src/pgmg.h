@@ -84,6 +84,7 @@ typedef struct PgmgSql PgmgSql;
  */
 extern void pgmg_push_file_context(ErrorContextCallback *cb, PgmgFile *file,
 								   int location, const char *object);
+extern int	pgmg_line_of(const char *text, int offset);
 extern double pgmg_elapsed_ms(TimestampTz start);
 extern void pgmg_spi_connect(void);
 extern int	pgmg_spi_execute(const char *sql, bool read_only, long count);
@@ -137,6 +138,8 @@ struct PgmgFile
 	bool		in_exec;		/* will be executed by this plan */
 	int			order;			/* position in the execution order */
 	bool		preserved;		/* generated: restores an unmanaged view */
+	List	   *requires;		/* char *, paths its "-- pgmg:requires" name */
+	List	   *requires_lines;	/* int, the line each of those is on */
 
 	/* migrations, filled by pgmg_parse_migration */
 	bool		no_transaction; /* first line is -- pgmg:no-transaction */
@@ -235,12 +238,17 @@ extern char *pgmg_ddl_reference(const ObjectAddress *addr);
  * parse.c: what a code file defines and references
  */
 
-/* a name a file references; hard references must exist at creation */
+/*
+ * a name a file references; hard references must exist at creation.
+ * order.c indexes its namespaces by this enum: keep the order.
+ */
 typedef enum PgmgRefKind
 {
 	PGMG_REF_RELATION,
 	PGMG_REF_TYPE,
-	PGMG_REF_FUNCTION
+	PGMG_REF_FUNCTION,
+	PGMG_REF_OPERATOR,
+	PGMG_REF_CAST				/* names: the target type's unqualified name */
 } PgmgRefKind;
 
 typedef struct PgmgRef
@@ -248,7 +256,8 @@ typedef struct PgmgRef
 	PgmgRefKind kind;
 	List	   *names;			/* String nodes, possibly qualified */
 	bool		hard;			/* needed at creation time */
-	bool		via_function;	/* soft reference of a function body */
+	int			location;		/* byte offset in the file (hard references;
+								 * else the statement's) */
 } PgmgRef;
 
 struct PgmgStmt
@@ -314,6 +323,8 @@ typedef struct PgmgTarget
 								 * moved: what hangs on it (triggers,
 								 * policies, rules) goes with it */
 	bool		drops;			/* a DROP of the object itself */
+	bool		removes;		/* the object leaves its name: dropped,
+								 * renamed or moved to another schema */
 	bool		redefines;		/* CREATE OR REPLACE or ALTER of the object
 								 * itself (a view, a function) */
 	bool		check_only;		/* only checked against managed objects:
@@ -326,12 +337,15 @@ extern void pgmg_split_statements(PgmgFile *file);
 extern int	pgmg_skip_blanks(const char *text, int pos, int end);
 extern void pgmg_refuse_other_kind(PgmgDef *def, const ObjectAddress *addr) pg_attribute_noreturn();
 extern bool pgmg_def_replaceable(PgmgDef *def, List **sql);
+extern const char *pgmg_ref_kind_name(PgmgRefKind kind);
+extern List *pgmg_ref_lookup(PgmgRef *ref);
 
 /*
  * migration.c: what a migration is and what it targets
  */
 extern void pgmg_parse_migration(PgmgFile *file);
 extern bool pgmg_resolve_target(PgmgTarget *target, ObjectAddress *addr);
+extern bool pgmg_migration_creates(PgmgFile *file, HTAB *names);
 
 /*
  * catalog.c: identities, fingerprints, dependents, privileges
@@ -385,7 +399,14 @@ extern int *pgmg_graph_sort(PgmgGraph *graph, List **cycle);
 /*
  * order.c: the order code files run in
  */
-extern List *pgmg_order_files(List *files);
+/* a hard reference no file to run defines */
+typedef struct PgmgUnresolved
+{
+	PgmgFile   *file;
+	PgmgRef    *ref;
+} PgmgUnresolved;
+
+extern List *pgmg_order_files(List *files, List **unresolved);
 
 /*
  * state.c: pgmg.pgmg_state and pgmg.pgmg_migrations

@@ -101,6 +101,8 @@ struct PlanCtx
 	HTAB	   *drop_set;		/* addr -> DropItem * */
 	HTAB	   *replaced;		/* addr: relations pending migrations drop,
 								 * rename or move */
+	HTAB	   *gone;			/* addr -> char *: what pending migrations
+								 * drop, rename or move, and which does */
 	HTAB	   *scanned;		/* addr: parts of dropped objects scanned */
 	List	   *drops;			/* DropItem *, in discovery order */
 	List	   *drop_edges;		/* pairs (before, after) of DropItem * */
@@ -136,6 +138,9 @@ static DropItem *add_drop(PlanCtx *ctx, const ObjectAddress *addr,
 						  const char *file, const char *reason);
 static void close_plan(PlanCtx *ctx);
 static void plan_file(PlanCtx *ctx, PgmgFile *file);
+static void check_requires(PlanCtx *ctx, PgmgFile *file);
+static void check_references(PlanCtx *ctx, List *unresolved);
+static const char *missing_reason(PlanCtx *ctx, PgmgRef *ref, HTAB *created);
 static void visit_drop_dependent(PlanCtx *ctx, const ObjectAddress *root,
 								 PgmgDependent *d, void *arg);
 static void visit_target_dependent(PlanCtx *ctx, const ObjectAddress *target,
@@ -162,6 +167,7 @@ pgmg_make_plan(PgmgFileSet *files, bool allow_out_of_order)
 	PgmgPlan   *plan = palloc0(sizeof(PgmgPlan));
 	List	   *drops;
 	List	   *order;
+	List	   *unresolved = NIL;
 
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.files = files;
@@ -181,7 +187,8 @@ pgmg_make_plan(PgmgFileSet *files, bool allow_out_of_order)
 	close_plan(&ctx);
 
 	drops = order_drops(&ctx);
-	order = pgmg_order_files(ctx.exec);
+	order = pgmg_order_files(ctx.exec, &unresolved);
+	check_references(&ctx, unresolved);
 	add_steps(&ctx, plan, drops, order);
 	plan->exec_files = NIL;
 	{
@@ -338,6 +345,7 @@ load_state(PlanCtx *ctx)
 	ctx->defs_by_key = pgmg_str_map("pgmg definition keys");
 	ctx->drop_set = pgmg_addr_map("pgmg drops");
 	ctx->replaced = pgmg_addr_map("pgmg replaced relations");
+	ctx->gone = pgmg_addr_map("pgmg objects migrations remove");
 	ctx->scanned = pgmg_addr_map("pgmg scanned");
 
 	ctx->foreign = pgmg_addr_map("pgmg other projects' objects");
@@ -519,6 +527,7 @@ plan_file(PlanCtx *ctx, PgmgFile *file)
 	List	   *kept = NIL;
 
 	pgmg_parse_file(file);
+	check_requires(ctx, file);
 
 	foreach(lc, file->defs)
 	{
@@ -615,6 +624,138 @@ plan_file(PlanCtx *ctx, PgmgFile *file)
 			add_drop(ctx, &obj->addr, file->path,
 					 psprintf("no longer defined in %s", file->path));
 	}
+}
+
+/*
+ * check_requires
+ *		Each path a file's "-- pgmg:requires" lines name must be another
+ *		code file of the project.
+ */
+static void
+check_requires(PlanCtx *ctx, PgmgFile *file)
+{
+	ListCell   *lc;
+	ListCell   *nc;
+
+	forboth(lc, file->requires, nc, file->requires_lines)
+	{
+		const char *path = lfirst(lc);
+
+		if (strcmp(path, file->path) == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
+					 errmsg("code file \"%s\" requires itself (line %d)",
+							file->path, lfirst_int(nc))));
+		if (pgmg_str_get(ctx->code_files, path) == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_OBJECT),
+					 errmsg("code file \"%s\" requires \"%s\", which is not a code file of this project (line %d)",
+							file->path, path, lfirst_int(nc)),
+					 errhint("Paths are relative to the code directory, as in the plan: \"-- pgmg:requires views/base.sql\".")));
+	}
+}
+
+/*
+ * check_references
+ *		Every hard reference of a file to run that no file to run defines
+ *		must name an object that exists and that the plan and its
+ *		migrations leave in place, or one a migration creates.  Reports all
+ *		that do not in one error, before anything runs.  When a pending
+ *		migration does what its parse trees do not tell (DO, CALL, CREATE
+ *		EXTENSION, ...) nothing can be said about what will exist, and
+ *		nothing is reported.
+ */
+static void
+check_references(PlanCtx *ctx, List *unresolved)
+{
+	HTAB	   *created = pgmg_str_map("pgmg names migrations create");
+	List	   *pending = list_concat(list_copy(ctx->migrations), ctx->later);
+	StringInfoData detail;
+	PgmgUnresolved *first = NULL;
+	const char *first_why = NULL;
+	int			n = 0;
+	ListCell   *lc;
+
+	if (ctx->pause)
+		pending = lappend(pending, ctx->pause);
+	foreach(lc, pending)
+		if (!pgmg_migration_creates(lfirst(lc), created))
+			return;
+
+	initStringInfo(&detail);
+	foreach(lc, unresolved)
+	{
+		PgmgUnresolved *u = lfirst(lc);
+		const char *why;
+
+		if (u->file->preserved)
+			continue;
+		why = missing_reason(ctx, u->ref, created);
+		if (why == NULL)
+			continue;
+		if (first == NULL)
+		{
+			first = u;
+			first_why = why;
+		}
+		appendStringInfo(&detail, "%s\"%s\" line %d: %s \"%s\" %s.",
+						 n > 0 ? "\n" : "", u->file->path,
+						 pgmg_line_of(u->file->content, u->ref->location),
+						 pgmg_ref_kind_name(u->ref->kind),
+						 NameListToString(u->ref->names), why);
+		n++;
+	}
+	if (n == 0)
+		return;
+	ereport(ERROR,
+			(errcode(first->ref->kind == PGMG_REF_RELATION ? ERRCODE_UNDEFINED_TABLE :
+					 first->ref->kind == PGMG_REF_FUNCTION ? ERRCODE_UNDEFINED_FUNCTION :
+					 ERRCODE_UNDEFINED_OBJECT),
+			 n == 1 ?
+			 errmsg("code file \"%s\" references %s \"%s\", which %s (line %d)",
+					first->file->path, pgmg_ref_kind_name(first->ref->kind),
+					NameListToString(first->ref->names), first_why,
+					pgmg_line_of(first->file->content, first->ref->location)) :
+			 errmsg("%d references in code files name objects that will not exist when they run", n),
+			 n == 1 ? 0 : errdetail_internal("%s", detail.data),
+			 errhint("Define what is referenced in a code file or a migration, or change what references it; nothing was changed.")));
+}
+
+/*
+ * missing_reason
+ *		Why what ref names (that no file to run defines) will not exist
+ *		when its file runs, or NULL when it will.
+ */
+static const char *
+missing_reason(PlanCtx *ctx, PgmgRef *ref, HTAB *created)
+{
+	static const char prefixes[] = {'r', 't', 'f'};
+	List	   *found;
+	const char *why = NULL;
+	ListCell   *lc;
+
+	if (pgmg_str_get(created, psprintf("%c:%s", prefixes[ref->kind],
+									   strVal(llast(ref->names)))))
+		return NULL;
+	found = pgmg_ref_lookup(ref);
+	if (found == NIL)
+		return "does not exist, and no code file or pending migration creates it";
+
+	/* one function of that name that stays is enough */
+	foreach(lc, found)
+	{
+		ObjectAddress *addr = lfirst(lc);
+		DropItem   *item = pgmg_addr_get(ctx->drop_set, addr);
+		const char *gone = pgmg_addr_get(ctx->gone, addr);
+
+		if (item)
+			why = psprintf("is dropped by this plan (%s)", item->reason);
+		else if (gone)
+			why = psprintf("will not exist: %s", gone);
+		else
+			return NULL;
+	}
+	return why;
 }
 
 /*
@@ -864,6 +1005,10 @@ plan_migrations(PlanCtx *ctx)
 			{
 				if (t->replaces && addr.classId == RelationRelationId)
 					pgmg_addr_put(ctx->replaced, &addr, t);
+				if (t->removes)
+					pgmg_addr_put(ctx->gone, &addr,
+								  psprintf("migration \"%s\" %s it (line %d)", f->path,
+										   t->drops ? "drops" : "renames or moves", t->line));
 				if (migration_takes_managed(ctx, f, t, &addr) || t->check_only)
 					continue;
 				wrap_target(ctx, &addr, t->breaking, t->replaces);

@@ -120,9 +120,7 @@ file_error_callback(void *arg)
 		pos = getinternalerrposition();
 
 	text = ctx->file->content;
-	for (p = text; p < text + ctx->location && *p; p++)
-		if (*p == '\n')
-			line++;
+	line = pgmg_line_of(text, ctx->location);
 	if (pos > 0)
 	{
 		p = text + ctx->location;
@@ -143,6 +141,22 @@ file_error_callback(void *arg)
 				   ctx->file->path, line, col, ctx->object);
 	else
 		errcontext("file \"%s\", line %d, column %d", ctx->file->path, line, col);
+}
+
+/*
+ * pgmg_line_of
+ *		The 1-based line of a byte offset into text.
+ */
+int
+pgmg_line_of(const char *text, int offset)
+{
+	int			line = 1;
+	const char *p;
+
+	for (p = text; p < text + offset && *p; p++)
+		if (*p == '\n')
+			line++;
+	return line;
 }
 
 /*
