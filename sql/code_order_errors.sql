@@ -76,8 +76,12 @@ SELECT * FROM pg_temp.plan();
 \echo :LAST_ERROR_SQLSTATE
 DELETE FROM f WHERE path = 'broken.sql';
 
--- a reference to a missing table fails at apply, naming file and line
+-- a reference to a missing table is caught by plan, naming file and line
 INSERT INTO f VALUES ('missing.sql', E'\n\nCREATE VIEW needs_missing AS\n  SELECT * FROM no_such_table;');
+SELECT * FROM pgmg.apply(pg_temp.files());
+\echo :LAST_ERROR_SQLSTATE
+-- a missing column fails at apply, naming file, line and column
+UPDATE f SET body = E'\n\nCREATE VIEW needs_missing AS\n  SELECT no_such_column FROM ord.t;' WHERE path = 'missing.sql';
 SELECT * FROM pgmg.apply(pg_temp.files());
 \echo :LAST_ERROR_SQLSTATE
 DELETE FROM f WHERE path = 'missing.sql';

@@ -36,6 +36,7 @@
 typedef struct RunOrder
 {
 	List	   *paths;			/* char *, in the order they ran */
+	int			nfiles;			/* code files the plan runs */
 } RunOrder;
 
 static void run_sql(PgmgSql *sql, const char *object, MemoryContext scratch);
@@ -44,8 +45,9 @@ static void run_order_context(void *arg);
 /*
  * run_order_context
  *		Error context callback of a code file's create or replace step:
- *		when what it needs does not exist, say in which order pgmg ran the
- *		files and how to force another.  Other errors get nothing.
+ *		when what it needs does not exist and the plan runs several files,
+ *		say in which order pgmg ran them and how to force another.  Other
+ *		errors get nothing.
  */
 static void
 run_order_context(void *arg)
@@ -58,6 +60,9 @@ run_order_context(void *arg)
 
 	if (code != ERRCODE_UNDEFINED_TABLE && code != ERRCODE_UNDEFINED_FUNCTION &&
 		code != ERRCODE_UNDEFINED_OBJECT && code != ERRCODE_UNDEFINED_COLUMN)
+		return;
+	/* with one file to run, no other order exists */
+	if (run->nfiles < 2)
 		return;
 	initStringInfo(&buf);
 	if (n > 10)
@@ -116,7 +121,7 @@ pgmg_execute_plan(PgmgPlan *plan, int lock_timeout_ms,
 	int			nest = NewGUCNestLevel();
 	int			nsteps = 0;
 	int			i = 0;
-	RunOrder	run = {NIL};
+	RunOrder	run = {NIL, list_length(plan->exec_files)};
 	ListCell   *lc;
 	MemoryContext scratch = AllocSetContextCreate(CurrentMemoryContext,
 												  "pgmg statement",
