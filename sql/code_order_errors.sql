@@ -86,6 +86,26 @@ SELECT * FROM pgmg.apply(pg_temp.files());
 \echo :LAST_ERROR_SQLSTATE
 DELETE FROM f WHERE path = 'missing.sql';
 
+-- a syntax error inside a LANGUAGE sql string body points at its place in
+-- the file: dollar-quoted, and quoted with doubled quotes
+INSERT INTO f VALUES ('body.sql', E'-- a helper\nCREATE FUNCTION ord.bad_body() RETURNS int LANGUAGE sql AS $fn$\n  SELECT 1\n    FROM FROM ord.t\n$fn$;');
+SELECT * FROM pgmg.plan(pg_temp.files());
+UPDATE f SET body = E'CREATE FUNCTION ord.bad_body() RETURNS text LANGUAGE sql\n  AS ''SELECT ''''it''''''''s'''' FROM FROM ord.t'';' WHERE path = 'body.sql';
+SELECT * FROM pgmg.plan(pg_temp.files());
+\echo :LAST_ERROR_SQLSTATE
+DELETE FROM f WHERE path = 'body.sql';
+
+-- an error in a function replaced in place (CREATE OR REPLACE added by
+-- pgmg) points at the column of the file, not of the statement run
+INSERT INTO f VALUES ('inplace.sql', E'CREATE FUNCTION ord.first_v() RETURNS numeric LANGUAGE sql\nBEGIN ATOMIC SELECT v FROM ord.t ORDER BY id LIMIT 1; END;');
+SELECT count(*) FROM pgmg.apply(pg_temp.files());
+UPDATE f SET body = E'CREATE FUNCTION ord.first_v() RETURNS numeric LANGUAGE sql\nBEGIN ATOMIC SELECT no_such_v FROM ord.t ORDER BY id LIMIT 1; END;' WHERE path = 'inplace.sql';
+SELECT step, action, object FROM pgmg.plan(pg_temp.files());
+SELECT count(*) FROM pgmg.apply(pg_temp.files());
+\echo :LAST_ERROR_SQLSTATE
+DELETE FROM f WHERE path = 'inplace.sql';
+SELECT count(*) FROM pgmg.apply(pg_temp.files());
+
 -- two files defining one object
 INSERT INTO f VALUES ('dup.sql', 'CREATE VIEW v1 AS SELECT 1 AS id;');
 SELECT * FROM pg_temp.plan();

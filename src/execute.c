@@ -97,6 +97,8 @@ run_sql(PgmgSql *sql, const char *object, MemoryContext scratch)
 	}
 	old = MemoryContextSwitchTo(scratch);
 	pgmg_push_file_context(&cb, sql->file, sql->location, object);
+	if (sql->shift_len > 0)
+		pgmg_file_context_shift(&cb, sql->shift_at, sql->shift_len);
 	ret = pgmg_spi_execute(sql->text, false, 0);
 	if (ret < 0)
 		elog(ERROR, "SPI_execute failed: %s", SPI_result_code_string(ret));

@@ -89,6 +89,7 @@ static WithClause **statement_with_slot(Node *node);
 static WithClause *statement_with(Node *node);
 static bool walk_with_scope(Node *node, RefContext *ctx);
 static void walk_function_body(CreateFunctionStmt *stmt, RefContext *ctx);
+static List *parse_body(PgmgFile *file, DefElem *as, const char *body);
 static List *rangevar_names(RangeVar *rv);
 static List *routine_arg_types(CreateFunctionStmt *stmt);
 static List *aggregate_arg_types(DefineStmt *stmt);
@@ -781,7 +782,7 @@ or_replace_text(PgmgStmt *stmt)
 
 	if (replace || pg_strncasecmp(stmt->text, "create", 6) != 0)
 		return stmt->text;
-	return psprintf("CREATE OR REPLACE%s", stmt->text + 6);
+	return psprintf("%.6s OR REPLACE%s", stmt->text, stmt->text + 6);
 }
 
 /*
@@ -1103,6 +1104,7 @@ walk_function_body(CreateFunctionStmt *stmt, RefContext *ctx)
 	ListCell   *lc;
 	char	   *language = NULL;
 	char	   *body = NULL;
+	DefElem    *as = NULL;
 
 	if (stmt->sql_body)
 	{
@@ -1135,13 +1137,17 @@ walk_function_body(CreateFunctionStmt *stmt, RefContext *ctx)
 		if (strcmp(de->defname, "language") == 0)
 			language = strVal(de->arg);
 		else if (strcmp(de->defname, "as") == 0 && IsA(de->arg, List))
+		{
 			body = strVal(linitial((List *) de->arg));
+			as = de;
+		}
 	}
 	if (body && language && pg_strcasecmp(language, "sql") == 0)
 	{
 		bool		saved = ctx->hard;
-		List	   *raw = raw_parser(body, RAW_PARSE_DEFAULT);
+		List	   *raw;
 
+		raw = parse_body(ctx->file, as, body);
 		ctx->hard = false;
 		foreach(lc, raw)
 		{
@@ -1153,6 +1159,49 @@ walk_function_body(CreateFunctionStmt *stmt, RefContext *ctx)
 		}
 		ctx->hard = saved;
 	}
+}
+
+/*
+ * parse_body
+ *		Parse the string body of a LANGUAGE sql function.  A syntax error
+ *		in it is reported at its place in the file: the error context of
+ *		the statement (the top of the stack while a file is parsed) is
+ *		stood in for by one that starts where the literal's value starts.
+ */
+static List *
+parse_body(PgmgFile *file, DefElem *as, const char *body)
+{
+	ErrorContextCallback *statement = error_context_stack;
+	ErrorContextCallback cb;
+	const char *content = file->content;
+	int			len = strlen(content);
+	int			start;
+	bool		escapes = false;
+	List	   *raw;
+
+	/* AS, then the literal: $tag$...$tag$, '...' or E'...' */
+	start = pgmg_skip_blanks(content, Min(as->location + 2, len), len);
+	if (content[start] == '$')
+	{
+		const char *tag_end = strchr(content + start + 1, '$');
+
+		start = tag_end ? tag_end - content + 1 : start;
+	}
+	else if ((content[start] == 'E' || content[start] == 'e') && content[start + 1] == '\'')
+	{
+		escapes = true;
+		start += 2;
+	}
+	else if (content[start] == '\'')
+		start++;
+
+	pgmg_push_file_context(&cb, file, start, NULL);
+	if (content[start - 1] == '\'')
+		pgmg_file_context_literal(&cb, escapes);
+	cb.previous = statement->previous;
+	raw = raw_parser(body, RAW_PARSE_DEFAULT);
+	error_context_stack = statement;
+	return raw;
 }
 
 static void

@@ -84,6 +84,8 @@ typedef struct PgmgSql PgmgSql;
  */
 extern void pgmg_push_file_context(ErrorContextCallback *cb, PgmgFile *file,
 								   int location, const char *object);
+extern void pgmg_file_context_shift(ErrorContextCallback *cb, int at, int len);
+extern void pgmg_file_context_literal(ErrorContextCallback *cb, bool escapes);
 extern int	pgmg_line_of(const char *text, int offset);
 extern double pgmg_elapsed_ms(TimestampTz start);
 extern void pgmg_spi_connect(void);
@@ -470,6 +472,8 @@ struct PgmgSql
 	char	   *text;
 	PgmgFile   *file;			/* NULL for generated statements */
 	int			location;		/* byte offset in the file */
+	int			shift_at;		/* text has shift_len characters the file */
+	int			shift_len;		/* has not, after shift_at (OR REPLACE) */
 	char	   *guard_schema;	/* with guard_column: run only if the */
 	char	   *guard_relname;	/* relation, found by name when the */
 	char	   *guard_column;	/* statement runs, still has that column */

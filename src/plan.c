@@ -48,6 +48,7 @@
 #include "catalog/pg_class.h"
 #include "catalog/pg_proc.h"
 #include "catalog/pg_type.h"
+#include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "storage/lock.h"
 #include "utils/builtins.h"
@@ -155,6 +156,7 @@ static int	compare_dependents(const void *a, const void *b);
 static void add_steps(PlanCtx *ctx, PgmgPlan *plan, List *drops, List *files);
 static void add_later_steps(PlanCtx *ctx, PgmgPlan *plan);
 static int	compare_strings(const ListCell *a, const ListCell *b);
+static void note_insertion(PgmgSql *sql, const char *written);
 
 /*
  * pgmg_make_plan
@@ -1521,6 +1523,7 @@ add_steps(PlanCtx *ctx, PgmgPlan *plan, List *drops, List *files)
 						sql->text = lfirst(ic);
 						sql->file = f;
 						sql->location = stmt->location;
+						note_insertion(sql, stmt->text);
 						step->sql = lappend(step->sql, sql);
 					}
 				}
@@ -1606,3 +1609,26 @@ compare_strings(const ListCell *a, const ListCell *b)
 }
 
 /* ---------------------------------------------------------------- maps */
+
+/*
+ * note_insertion
+ *		When sql->text is the statement as written with text inserted in
+ *		one place (OR REPLACE after CREATE), record where, so that error
+ *		positions point into the file.
+ */
+static void
+note_insertion(PgmgSql *sql, const char *written)
+{
+	size_t		run_len = strlen(sql->text);
+	size_t		len = strlen(written);
+	size_t		at = 0;
+
+	if (run_len <= len)
+		return;
+	while (at < len && sql->text[at] == written[at])
+		at++;
+	if (strcmp(sql->text + at + (run_len - len), written + at) != 0)
+		return;
+	sql->shift_at = pg_mbstrlen_with_len(written, at);
+	sql->shift_len = pg_mbstrlen_with_len(sql->text + at, run_len - len);
+}

@@ -36,6 +36,10 @@ typedef struct FileContext
 	PgmgFile   *file;			/* NULL for statements pgmg generated */
 	int			location;		/* byte offset of the text in the file */
 	const char *object;			/* object being created, or NULL */
+	int			shift_at;		/* characters of the text before ... */
+	int			shift_len;		/* ... characters pgmg inserted */
+	char		quote;			/* the text is a literal's value: '\'' for a
+								 * standard string, 'E' for an escape string */
 } FileContext;
 
 /* entries of the maps below */
@@ -76,10 +80,39 @@ pgmg_push_file_context(ErrorContextCallback *cb, PgmgFile *file, int location,
 	ctx->file = file;
 	ctx->location = location;
 	ctx->object = object;
+	ctx->shift_at = ctx->shift_len = 0;
+	ctx->quote = '\0';
 	cb->callback = file_error_callback;
 	cb->arg = ctx;
 	cb->previous = error_context_stack;
 	error_context_stack = cb;
+}
+
+/*
+ * pgmg_file_context_shift
+ *		The text that runs under cb has len characters pgmg inserted after
+ *		its first at characters (OR REPLACE): positions after them are
+ *		moved back.
+ */
+void
+pgmg_file_context_shift(ErrorContextCallback *cb, int at, int len)
+{
+	FileContext *ctx = (FileContext *) cb->arg;
+
+	ctx->shift_at = at;
+	ctx->shift_len = len;
+}
+
+/*
+ * pgmg_file_context_literal
+ *		The text parsed under cb is the value of the string literal that
+ *		starts at its location: a doubled quote (and, in an escape string,
+ *		a backslash escape) is one character of it.
+ */
+void
+pgmg_file_context_literal(ErrorContextCallback *cb, bool escapes)
+{
+	((FileContext *) cb->arg)->quote = escapes ? 'E' : '\'';
 }
 
 /*
@@ -89,13 +122,15 @@ pgmg_push_file_context(ErrorContextCallback *cb, PgmgFile *file, int location,
  *
  * Positions are 1-based character offsets into the text starting at
  * ctx->location: a syntax error from raw_parser sets errposition, one from
- * SPI has already been turned into an internal position.
+ * SPI has already been turned into an internal position.  A parser's
+ * error then shows the whole file as its query, pointing at the place.
  */
 static void
 file_error_callback(void *arg)
 {
 	FileContext *ctx = (FileContext *) arg;
 	int			pos = geterrposition();
+	bool		parsed = pos > 0;
 	const char *text;
 	const char *p;
 	int			line = 1;
@@ -108,24 +143,37 @@ file_error_callback(void *arg)
 			errcontext("while pgmg ran: %s", ctx->object);
 		return;
 	}
-
-	if (pos > 0)
-	{
-		/* raw_parser on the whole file: show the file as the query */
-		errposition(0);
-		internalerrposition(pos);
-		internalerrquery(ctx->file->content);
-	}
-	else
+	if (!parsed)
 		pos = getinternalerrposition();
 
+	/* where the text starts */
 	text = ctx->file->content;
-	line = pgmg_line_of(text, ctx->location);
+	for (p = text; p < text + ctx->location && *p; p += pg_mblen(p))
+	{
+		if (*p == '\n')
+		{
+			line++;
+			col = 0;
+		}
+		col++;
+	}
+
 	if (pos > 0)
 	{
-		p = text + ctx->location;
+		if (ctx->shift_len > 0 && pos > ctx->shift_at)
+			pos = Max(ctx->shift_at + 1, pos - ctx->shift_len);
 		for (i = 1; i < pos && *p; i++)
 		{
+			if (ctx->quote && p[0] == '\'' && p[1] == '\'')
+			{
+				p++;
+				col++;
+			}
+			else if (ctx->quote == 'E' && p[0] == '\\' && p[1])
+			{
+				p++;
+				col++;
+			}
 			if (*p == '\n')
 			{
 				line++;
@@ -133,6 +181,12 @@ file_error_callback(void *arg)
 			}
 			col++;
 			p += pg_mblen(p);
+		}
+		if (parsed)
+		{
+			errposition(0);
+			internalerrquery(text);
+			internalerrposition(pg_mbstrlen_with_len(text, p - text) + 1);
 		}
 	}
 
