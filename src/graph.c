@@ -57,6 +57,16 @@ pgmg_graph_add_edge(PgmgGraph *graph, int before, int after)
 	graph->pred[after] = lappend_int(graph->pred[after], before);
 }
 
+/*
+ * pgmg_graph_predecessors
+ *		The nodes that must come before node (int list; may repeat).
+ */
+List *
+pgmg_graph_predecessors(PgmgGraph *graph, int node)
+{
+	return graph->pred[node];
+}
+
 /* min-heap on node numbers */
 static int
 compare_ints(Datum a, Datum b, void *arg)

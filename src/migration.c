@@ -40,8 +40,9 @@ static bool select_creates_nothing(SelectStmt *stmt);
 /*
  * pgmg_parse_migration
  *		Parse a migration: its statements, whether it is marked
- *		"-- pgmg:no-transaction" on its first line, and the objects it
- *		alters, renames or drops (file->targets).
+ *		"-- pgmg:no-transaction" on its first line, the objects it alters,
+ *		renames or drops (file->targets), and what it references
+ *		(file->refs), so that code it needs is created before it.
  *
  * Transaction control is an error; so is a statement that cannot run in a
  * transaction block when the migration is not marked.
@@ -68,6 +69,7 @@ pgmg_parse_migration(PgmgFile *file)
 
 		pgmg_push_file_context(&errcb, file, stmt->location, NULL);
 		migration_statement(file, stmt);
+		pgmg_collect_refs(file, stmt);
 		error_context_stack = errcb.previous;
 	}
 	file->parsed = true;

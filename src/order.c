@@ -2,7 +2,9 @@
  *
  * order.c
  *	  The order code files run in: each after the files that define what
- *	  it references.
+ *	  it references; and which of them a migration needs before it runs
+ *	  (the code its columns, defaults, constraints, index expressions and
+ *	  queries use, with what that code needs).
  *
  * Files are numbered by path before they are sorted, and the graph puts
  * the lowest number first among files that are ready together, so the same
@@ -32,6 +34,8 @@ static List *resolve_ref(List *search_path, HTAB *names, PgmgRef *ref);
 static bool references_file(List *search_path, HTAB *names, PgmgFile *from,
 							PgmgFile *to);
 static List *evaluated_files(List *search_path, HTAB *names, PgmgFile *file);
+static void needed_files(PgmgFile *migration, PgmgGraph *g, List *search_path,
+						 HTAB *names, List *order);
 static int	compare_file_paths(const ListCell *a, const ListCell *b);
 
 /*
@@ -44,9 +48,14 @@ static int	compare_file_paths(const ListCell *a, const ListCell *b);
  *		*unresolved gets the hard references to relations, types and
  *		functions that no file to run defines (PgmgUnresolved *): they
  *		must exist already.
+ *
+ *		Each of migrations (pending, in the order they run) gets in its
+ *		needs the files to run that it references, with everything those
+ *		need, that no migration before it needs: they are created before
+ *		it (and marked early), in this order.
  */
 List *
-pgmg_order_files(List *exec, List **unresolved)
+pgmg_order_files(List *exec, List *migrations, List **unresolved)
 {
 	HTAB	   *names = pgmg_str_map("pgmg defined names");
 	HTAB	   *paths = pgmg_str_map("pgmg file paths");
@@ -66,7 +75,10 @@ pgmg_order_files(List *exec, List **unresolved)
 	list_sort(files, compare_file_paths);
 	i = 0;
 	foreach(lc, files)
+	{
 		((PgmgFile *) lfirst(lc))->order = i++;
+		((PgmgFile *) lfirst(lc))->early = false;
+	}
 
 	foreach(lc, fetch_search_path(true))
 		search_path = lappend(search_path, get_namespace_name(lfirst_oid(lc)));
@@ -188,7 +200,73 @@ pgmg_order_files(List *exec, List **unresolved)
 	}
 	for (i = 0; i < list_length(files); i++)
 		result = lappend(result, list_nth(files, order[i]));
+
+	foreach(lc, migrations)
+		needed_files(lfirst(lc), g, search_path, names, result);
 	return result;
+}
+
+/*
+ * needed_files
+ *		Set migration->needs: the files to run (in their order) that it
+ *		references, with every file they come after, except those an
+ *		earlier migration needs already.
+ */
+static void
+needed_files(PgmgFile *migration, PgmgGraph *g, List *search_path, HTAB *names,
+			 List *order)
+{
+	int			n = list_length(order);
+	bool	   *needed = palloc0(sizeof(bool) * Max(n, 1));
+	List	   *stack = NIL;
+	ListCell   *lc;
+	ListCell   *fc;
+
+	foreach(lc, migration->refs)
+	{
+		PgmgRef    *ref = lfirst(lc);
+
+		if (!ref->hard)
+			continue;
+		foreach(fc, resolve_ref(search_path, names, ref))
+		{
+			PgmgFile   *f = lfirst(fc);
+
+			if (!f->early && !needed[f->order])
+			{
+				needed[f->order] = true;
+				stack = lappend_int(stack, f->order);
+			}
+		}
+	}
+	while (stack != NIL)
+	{
+		int			node = llast_int(stack);
+
+		stack = list_delete_last(stack);
+		foreach(lc, pgmg_graph_predecessors(g, node))
+		{
+			int			before = lfirst_int(lc);
+
+			if (!needed[before])
+			{
+				needed[before] = true;
+				stack = lappend_int(stack, before);
+			}
+		}
+	}
+
+	migration->needs = NIL;
+	foreach(lc, order)
+	{
+		PgmgFile   *f = lfirst(lc);
+
+		if (needed[f->order] && !f->early)
+		{
+			f->early = true;
+			migration->needs = lappend(migration->needs, f);
+		}
+	}
 }
 
 /*

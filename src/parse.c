@@ -80,7 +80,7 @@ static PgmgDef *file_defines(PgmgFile *file, RangeVar *rv, const char *trigger);
 static PgmgDef *make_def(PgmgFile *file, PgmgStmt *stmt, List *names);
 static void not_allowed(PgmgFile *file, PgmgStmt *stmt, const char *detail,
 						const char *hint);
-static void collect_refs(PgmgFile *file, PgmgStmt *stmt);
+static void walk_column(ColumnDef *cd, RefContext *ctx);
 static void walk_refs(Node *node, RefContext *ctx);
 static bool ref_walker(Node *node, RefContext *ctx);
 static void add_ref(RefContext *ctx, PgmgRefKind kind, List *names,
@@ -126,7 +126,7 @@ pgmg_parse_file(PgmgFile *file)
 
 		pgmg_push_file_context(&errcb, file, stmt->location, NULL);
 		classify_statement(file, stmt);
-		collect_refs(file, stmt);
+		pgmg_collect_refs(file, stmt);
 		error_context_stack = errcb.previous;
 
 		if (stmt->def)
@@ -931,11 +931,14 @@ enum_replaceable(PgmgDef *def, CreateEnumStmt *stmt, List **sql)
 /* ---------------------------------------------------------------- refs */
 
 /*
- * collect_refs
- *		Add the names a statement references to file->refs.
+ * pgmg_collect_refs
+ *		Add the names a statement references to file->refs: of a code
+ *		file's statement, and of a migration's (the types, defaults,
+ *		constraints and index expressions of the tables it makes or
+ *		changes, and what its queries and data changes read or call).
  */
-static void
-collect_refs(PgmgFile *file, PgmgStmt *stmt)
+void
+pgmg_collect_refs(PgmgFile *file, PgmgStmt *stmt)
 {
 	RefContext	ctx;
 	Node	   *n = stmt->parsetree;
@@ -1083,13 +1086,60 @@ collect_refs(PgmgFile *file, PgmgStmt *stmt)
 			{
 				AlterTableCmd *cmd = lfirst_node(AlterTableCmd, lc);
 
-				if (cmd->subtype == AT_ColumnDefault)
+				if (cmd->def == NULL)
+					continue;
+				if (IsA(cmd->def, ColumnDef))
+					walk_column((ColumnDef *) cmd->def, &ctx);
+				else if (IsA(cmd->def, Constraint))
+					walk_refs(((Constraint *) cmd->def)->raw_expr, &ctx);
+				else if (cmd->subtype == AT_ColumnDefault)
 					walk_refs(cmd->def, &ctx);
 			}
+			break;
+		case T_CreateStmt:
+		case T_CreateForeignTableStmt:
+			{
+				CreateStmt *cs = (CreateStmt *) n;
+
+				foreach(lc, cs->tableElts)
+				{
+					Node	   *e = lfirst(lc);
+
+					if (IsA(e, ColumnDef))
+						walk_column((ColumnDef *) e, &ctx);
+					else if (IsA(e, Constraint))
+						walk_refs(((Constraint *) e)->raw_expr, &ctx);
+				}
+				walk_refs((Node *) cs->ofTypename, &ctx);
+				break;
+			}
+		case T_SelectStmt:
+		case T_InsertStmt:
+		case T_UpdateStmt:
+		case T_DeleteStmt:
+		case T_MergeStmt:
+			walk_refs(n, &ctx);
 			break;
 		default:
 			break;
 	}
+}
+
+/*
+ * walk_column
+ *		References of a column definition: its type, and the expressions of
+ *		its default, generated value and constraints (ALTER COLUMN TYPE's
+ *		USING expression is its raw_default).
+ */
+static void
+walk_column(ColumnDef *cd, RefContext *ctx)
+{
+	ListCell   *lc;
+
+	walk_refs((Node *) cd->typeName, ctx);
+	walk_refs(cd->raw_default, ctx);
+	foreach(lc, cd->constraints)
+		walk_refs(lfirst_node(Constraint, lc)->raw_expr, ctx);
 }
 
 /*

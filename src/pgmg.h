@@ -28,7 +28,7 @@
  *
  * Phases hand data down: files.c gives the file set (PgmgFileSet), parse.c
  * fills each code file's definitions and references and migration.c each
- * migration's targets, plan.c decides
+ * migration's targets and references, plan.c decides
  * each definition's mode and the steps (PgmgPlan), execute.c runs them and
  * state.c records what they made.
  *
@@ -141,6 +141,9 @@ struct PgmgFile
 	int			order;			/* position in the execution order */
 	bool		preserved;		/* generated: restores an unmanaged view */
 	List	   *requires;		/* char *, paths its "-- pgmg:requires" name */
+	List	   *needs;			/* migrations: PgmgFile * of code to create
+								 * before it, in order */
+	bool		early;			/* code: created before a migration */
 	List	   *requires_lines;	/* int, the line each of those is on */
 
 	/* migrations, filled by pgmg_parse_migration */
@@ -339,6 +342,7 @@ extern void pgmg_split_statements(PgmgFile *file);
 extern int	pgmg_skip_blanks(const char *text, int pos, int end);
 extern void pgmg_refuse_other_kind(PgmgDef *def, const ObjectAddress *addr) pg_attribute_noreturn();
 extern bool pgmg_def_replaceable(PgmgDef *def, List **sql);
+extern void pgmg_collect_refs(PgmgFile *file, PgmgStmt *stmt);
 extern const char *pgmg_ref_kind_name(PgmgRefKind kind);
 extern List *pgmg_ref_lookup(PgmgRef *ref);
 
@@ -396,6 +400,7 @@ typedef struct PgmgGraph PgmgGraph;
 
 extern PgmgGraph *pgmg_graph_create(int nnodes);
 extern void pgmg_graph_add_edge(PgmgGraph *graph, int before, int after);
+extern List *pgmg_graph_predecessors(PgmgGraph *graph, int node);
 extern int *pgmg_graph_sort(PgmgGraph *graph, List **cycle);
 
 /*
@@ -408,7 +413,8 @@ typedef struct PgmgUnresolved
 	PgmgRef    *ref;
 } PgmgUnresolved;
 
-extern List *pgmg_order_files(List *files, List **unresolved);
+extern List *pgmg_order_files(List *files, List *migrations,
+							   List **unresolved);
 
 /*
  * state.c: pgmg.pgmg_state and pgmg.pgmg_migrations

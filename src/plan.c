@@ -23,6 +23,12 @@
  *		identity (drops) or path (files), never by OID or by where
  *		pg_depend keeps a row, so the same inputs give the same plan on
  *		every database.
+ *	 5. Steps: drops, then each pending migration preceded by the files it
+ *		needs (what it references, with what they need; order.c), then the
+ *		other files.  Before that, every hard reference no file to run
+ *		defines must exist and stay, or be made by a migration; all that do
+ *		not are reported at once (check_references), and so is code needed
+ *		before a migration that needs what the migration makes.
  *
  * What a replaced or recreated object keeps, and which function bodies
  * may not be replaced, is decided in keep.c.
@@ -141,6 +147,7 @@ static void close_plan(PlanCtx *ctx);
 static void plan_file(PlanCtx *ctx, PgmgFile *file);
 static void check_requires(PlanCtx *ctx, PgmgFile *file);
 static void check_references(PlanCtx *ctx, List *unresolved);
+static void check_needed_code(PlanCtx *ctx, List *unresolved);
 static const char *missing_reason(PlanCtx *ctx, PgmgRef *ref, HTAB *created);
 static void visit_drop_dependent(PlanCtx *ctx, const ObjectAddress *root,
 								 PgmgDependent *d, void *arg);
@@ -155,6 +162,7 @@ static List *sort_dependents(List *deps);
 static int	compare_dependents(const void *a, const void *b);
 static void add_steps(PlanCtx *ctx, PgmgPlan *plan, List *drops, List *files);
 static void add_later_steps(PlanCtx *ctx, PgmgPlan *plan);
+static void add_file_steps(PgmgPlan *plan, PgmgFile *f, const char *for_migration);
 static int	compare_strings(const ListCell *a, const ListCell *b);
 static void note_insertion(PgmgSql *sql, const char *written);
 
@@ -189,8 +197,9 @@ pgmg_make_plan(PgmgFileSet *files, bool allow_out_of_order)
 	close_plan(&ctx);
 
 	drops = order_drops(&ctx);
-	order = pgmg_order_files(ctx.exec, &unresolved);
+	order = pgmg_order_files(ctx.exec, ctx.migrations, &unresolved);
 	check_references(&ctx, unresolved);
+	check_needed_code(&ctx, unresolved);
 	add_steps(&ctx, plan, drops, order);
 	plan->exec_files = NIL;
 	{
@@ -721,6 +730,66 @@ check_references(PlanCtx *ctx, List *unresolved)
 			 errmsg("%d references in code files name objects that will not exist when they run", n),
 			 n == 1 ? 0 : errdetail_internal("%s", detail.data),
 			 errhint("Define what is referenced in a code file or a migration, or change what references it; nothing was changed.")));
+}
+
+/*
+ * check_needed_code
+ *		Code created before a migration that needs it must not need what
+ *		that migration, or a later one, creates: that is a cycle, reported
+ *		naming the migrations, the file and the object.
+ */
+static void
+check_needed_code(PlanCtx *ctx, List *unresolved)
+{
+	static const char prefixes[] = {'r', 't', 'f'};
+	List	   *creations = NIL;
+	ListCell   *mc;
+	ListCell   *uc;
+	int			i;
+
+	/* per migration: the names it creates; NULL when that cannot be known */
+	foreach(mc, ctx->migrations)
+	{
+		HTAB	   *created = pgmg_str_map("pgmg names a migration creates");
+
+		creations = lappend(creations,
+							pgmg_migration_creates(lfirst(mc), created) ? created : NULL);
+	}
+
+	i = 0;
+	foreach(mc, ctx->migrations)
+	{
+		PgmgFile   *m = lfirst(mc);
+
+		foreach(uc, unresolved)
+		{
+			PgmgUnresolved *u = lfirst(uc);
+			char	   *key;
+			int			j;
+
+			if (!list_member_ptr(m->needs, u->file))
+				continue;
+			key = psprintf("%c:%s", prefixes[u->ref->kind], strVal(llast(u->ref->names)));
+			for (j = i; j < list_length(ctx->migrations); j++)
+			{
+				HTAB	   *created = list_nth(creations, j);
+
+				if (created && pgmg_str_get(created, key) &&
+					pgmg_ref_lookup(u->ref) == NIL)
+					ereport(ERROR,
+							(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
+							 errmsg("migration \"%s\" needs code file \"%s\", which needs %s \"%s\" that migration \"%s\" creates",
+									m->path, u->file->path, pgmg_ref_kind_name(u->ref->kind),
+									NameListToString(u->ref->names),
+									((PgmgFile *) list_nth(ctx->migrations, j))->path),
+							 errdetail("Code a migration uses (column types, defaults, constraints, index expressions, what it queries or calls) is created before it; this code needs what the migration makes (line %d of \"%s\"), so neither can go first.",
+									   pgmg_line_of(u->file->content, u->ref->location),
+									   u->file->path),
+							 errhint("Create what the code needs in an earlier migration, or move the object into the migration.")));
+			}
+		}
+		i++;
+	}
 }
 
 /*
@@ -1472,6 +1541,10 @@ add_steps(PlanCtx *ctx, PgmgPlan *plan, List *drops, List *files)
 		PgmgStep   *step = palloc0(sizeof(PgmgStep));
 		ListCell   *sc;
 
+		/* the code it needs first */
+		foreach(sc, f->needs)
+			add_file_steps(plan, lfirst(sc), f->path);
+
 		step->action = PGMG_ACT_MIGRATE;
 		step->object = f->path;
 		step->file = f->path;
@@ -1491,56 +1564,8 @@ add_steps(PlanCtx *ctx, PgmgPlan *plan, List *drops, List *files)
 	}
 
 	foreach(lc, files)
-	{
-		PgmgFile   *f = lfirst(lc);
-		ListCell   *dc;
-
-		foreach(dc, f->defs)
-		{
-			PgmgDef    *def = lfirst(dc);
-			PgmgStep   *step = palloc0(sizeof(PgmgStep));
-			ListCell   *sc;
-
-			step->action = def->mode == PGMG_DEF_INPLACE ? PGMG_ACT_REPLACE : PGMG_ACT_CREATE;
-			if (f->preserved)
-				step->action = PGMG_ACT_RESTORE;
-			step->object = def->key;
-			step->file = f->preserved ? NULL : f->path;
-			step->reason = def->reason;
-			step->sql = list_copy(def->reset_sql);
-			foreach(sc, def->group)
-			{
-				PgmgStmt   *stmt = lfirst(sc);
-
-				if (stmt == def->stmt && def->mode == PGMG_DEF_INPLACE)
-				{
-					ListCell   *ic;
-
-					foreach(ic, def->inplace_sql)
-					{
-						PgmgSql    *sql = palloc0(sizeof(PgmgSql));
-
-						sql->text = lfirst(ic);
-						sql->file = f;
-						sql->location = stmt->location;
-						note_insertion(sql, stmt->text);
-						step->sql = lappend(step->sql, sql);
-					}
-				}
-				else
-				{
-					PgmgSql    *sql = palloc0(sizeof(PgmgSql));
-
-					sql->text = stmt->text;
-					sql->file = f;
-					sql->location = stmt->location;
-					step->sql = lappend(step->sql, sql);
-				}
-			}
-			step->sql = list_concat(step->sql, def->restore_sql);
-			plan->steps = lappend(plan->steps, step);
-		}
-	}
+		if (!((PgmgFile *) lfirst(lc))->early)
+			add_file_steps(plan, lfirst(lc), NULL);
 
 	if (ctx->pause)
 	{
@@ -1555,6 +1580,65 @@ add_steps(PlanCtx *ctx, PgmgPlan *plan, List *drops, List *files)
 		step->sql = list_make1(sql);
 		plan->steps = lappend(plan->steps, step);
 		add_later_steps(ctx, plan);
+	}
+}
+
+/*
+ * add_file_steps
+ *		The steps creating or replacing what a code file defines; when a
+ *		migration needs them (for_migration), the reasons say so.
+ */
+static void
+add_file_steps(PgmgPlan *plan, PgmgFile *f, const char *for_migration)
+{
+	ListCell   *dc;
+
+	foreach(dc, f->defs)
+	{
+		PgmgDef    *def = lfirst(dc);
+		PgmgStep   *step = palloc0(sizeof(PgmgStep));
+		ListCell   *sc;
+
+		step->action = def->mode == PGMG_DEF_INPLACE ? PGMG_ACT_REPLACE : PGMG_ACT_CREATE;
+		if (f->preserved)
+			step->action = PGMG_ACT_RESTORE;
+		step->object = def->key;
+		step->file = f->preserved ? NULL : f->path;
+		step->reason = for_migration ?
+			psprintf("%s; migration %s needs it", def->reason, for_migration) :
+			def->reason;
+		step->sql = list_copy(def->reset_sql);
+		foreach(sc, def->group)
+		{
+			PgmgStmt   *stmt = lfirst(sc);
+
+			if (stmt == def->stmt && def->mode == PGMG_DEF_INPLACE)
+			{
+				ListCell   *ic;
+
+				foreach(ic, def->inplace_sql)
+				{
+					PgmgSql    *sql = palloc0(sizeof(PgmgSql));
+
+					sql->text = lfirst(ic);
+					sql->file = f;
+					sql->location = stmt->location;
+					note_insertion(sql, stmt->text);
+					step->sql = lappend(step->sql, sql);
+				}
+			}
+			else
+			{
+				PgmgSql    *sql = palloc0(sizeof(PgmgSql));
+
+				sql->text = stmt->text;
+				sql->file = f;
+				sql->location = stmt->location;
+				step->sql = lappend(step->sql, sql);
+			}
+		}
+		step->sql = list_concat(step->sql, def->restore_sql);
+		plan->steps = lappend(plan->steps, step);
 	}
 }
 

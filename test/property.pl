@@ -2,10 +2,13 @@
 # test/property.pl - convergence under random edit sequences (TAP).
 #
 # From a seeded generator, N random edit steps (add, modify, delete views
-# and functions over a few tables) are applied one at a time with
-# bin/pgmg apply.  After every apply: (a) plan is empty, and (b) the schema
-# equals a fresh database built from the same files in one apply, compared
-# as pg_dump --schema-only of both without pgmg's own schema.
+# and functions over a few tables; now and then a migration adding a column
+# whose domain and default come from code files, added in the same step)
+# are applied one at a time with bin/pgmg apply.  After every apply: (a)
+# plan is empty, and (b) the schema equals a fresh database built from the
+# same files in one apply -- every migration with the code it needs created
+# before it -- compared as pg_dump --schema-only of both without pgmg's own
+# schema.
 #
 # Usage: perl test/property.pl [--steps N] [--seed S]
 # libpq's environment names the server; databases pgmg_prop_* are created
@@ -28,7 +31,8 @@ $repo = '.' if $repo eq $0;
 my $pgmg = "$repo/bin/pgmg";
 my $dir = tempdir(CLEANUP => 1);
 my $code = "$dir/sql";
-make_path($code);
+my $mig = "$dir/migrations";
+make_path($code, $mig);
 my $base = "pgmg_prop_base_$$";
 my $work = "pgmg_prop_work_$$";
 my $fresh = "pgmg_prop_fresh_$$";
@@ -60,6 +64,9 @@ psql($base, 'CREATE TABLE t3 (id int PRIMARY KEY, d date)');
 my $nobj = 12;
 my @kind = map { $_ % 3 == 2 ? 'function' : 'view' } 0 .. $nobj - 1;
 my %def;	# i -> { refs => [...], text => ... } of existing files
+my %colcode;	# name -> text: domains and functions migrations' columns use,
+				# never changed once made
+my $nmig = 0;
 
 sub name { my ($i) = @_; return ($kind[$i] eq 'view' ? 'v' : 'f') . $i; }
 
@@ -126,6 +133,27 @@ sub write_files {
 		print $fh $def{$i}{text};
 		close($fh);
 	}
+	for my $name (keys %colcode) {
+		my $path = "$code/col_$name.sql";
+		open(my $fh, '>', $path) or die "$path: $!";
+		print $fh $colcode{$name};
+		close($fh);
+	}
+}
+
+# a migration adding a column of domain dK with default cfK(); the domain's
+# CHECK calls cfK too, so the migration needs both files, in that order
+sub add_migration {
+	my $k = int(rand(3));
+	$colcode{"d$k"} //= "CREATE DOMAIN d$k AS integer CHECK (VALUE >= -cf$k());\n";
+	$colcode{"cf$k"} //= "CREATE FUNCTION cf$k() RETURNS integer LANGUAGE sql IMMUTABLE RETURN $k;\n";
+	$nmig++;
+	my $t = ('t1', 't2', 't3')[int(rand(3))];
+	my $path = sprintf('%s/%03d_add_c%d.sql', $mig, $nmig, $nmig);
+	open(my $fh, '>', $path) or die "$path: $!";
+	print $fh "ALTER TABLE $t ADD COLUMN c$nmig d$k DEFAULT cf$k();\n";
+	close($fh);
+	return "migration $nmig adds $t.c$nmig (d$k, cf$k)";
 }
 
 sub dump_schema {
@@ -142,7 +170,9 @@ my $failed = 0;
 for my $step (1 .. $steps) {
 	my $i = int(rand($nobj));
 	my $what;
-	if (!exists $def{$i}) {
+	if (rand() < 0.1) {
+		$what = add_migration();
+	} elsif (!exists $def{$i}) {
 		$def{$i} = generate($i);
 		$what = 'add ' . name($i);
 	} elsif (rand() < 0.25 && !referenced($i)) {
@@ -156,11 +186,12 @@ for my $step (1 .. $steps) {
 	}
 	write_files();
 
-	my ($st, $out) = sh("PGDATABASE=$work $pgmg apply --code-dir=$code");
-	my ($pst, $plan) = sh("PGDATABASE=$work $pgmg plan --code-dir=$code --exit-code");
+	my $dirs = "--code-dir=$code --migrations-dir=$mig";
+	my ($st, $out) = sh("PGDATABASE=$work $pgmg apply $dirs");
+	my ($pst, $plan) = sh("PGDATABASE=$work $pgmg plan $dirs --exit-code");
 	sh("dropdb --if-exists $fresh");
 	(sh("createdb -T $base $fresh"))[0] == 0 or die "createdb fresh";
-	my ($fst, $fout) = sh("PGDATABASE=$fresh $pgmg apply --code-dir=$code");
+	my ($fst, $fout) = sh("PGDATABASE=$fresh $pgmg apply $dirs");
 	my ($dw, $df) = (dump_schema($work), dump_schema($fresh));
 	my $same = $st == 0 && $fst == 0 && $dw eq $df;
 
@@ -182,5 +213,11 @@ for my $step (1 .. $steps) {
 }
 
 sh("dropdb --if-exists $_") for ($work, $fresh, $base);
+# a run that never added a migration did not test what it says
+if ($nmig == 0 && $steps >= 50) {
+	$n++;
+	$failed++;
+	print "not ok $n - the run added no migration\n";
+}
 print "1..$n\n";
 exit($failed ? 1 : 0);
