@@ -122,6 +122,27 @@ INSERT INTO m VALUES ('005_shelves.sql', 'CREATE TABLE app.shelves (b app.boxed)
 SELECT * FROM pg_temp.plan();
 SELECT pg_temp.apply();
 
+-- an operator class made by a migration needs the operator and support
+-- function of code files
+INSERT INTO f VALUES
+('operators/rev_lt.sql', 'CREATE FUNCTION app.rev_lt(a integer, b integer) RETURNS boolean
+  LANGUAGE sql IMMUTABLE RETURN a > b;
+CREATE OPERATOR app.<<< (LEFTARG = integer, RIGHTARG = integer, FUNCTION = app.rev_lt);'),
+('functions/rev_cmp.sql', 'CREATE FUNCTION app.rev_cmp(a integer, b integer) RETURNS integer
+  LANGUAGE sql IMMUTABLE RETURN CASE WHEN a > b THEN -1 WHEN a < b THEN 1 ELSE 0 END;');
+INSERT INTO m VALUES ('006_opclass.sql', 'CREATE OPERATOR FAMILY app.rev_int_ops USING btree;
+CREATE OPERATOR CLASS app.rev_int_ops FOR TYPE integer USING btree FAMILY app.rev_int_ops AS
+  OPERATOR 1 app.<<<, FUNCTION 1 app.rev_cmp(integer, integer);');
+SELECT * FROM pg_temp.plan();
+SELECT pg_temp.apply();
+SELECT opcname, amname FROM pg_opclass c JOIN pg_am a ON a.oid = c.opcmethod
+ WHERE opcname = 'rev_int_ops';
+SET client_min_messages = warning;
+DROP OPERATOR FAMILY app.rev_int_ops USING btree;
+RESET client_min_messages;
+DELETE FROM f WHERE path IN ('operators/rev_lt.sql', 'functions/rev_cmp.sql');
+SELECT pg_temp.apply();
+
 -- clean up
 DELETE FROM pgmg.pgmg_migrations;
 DELETE FROM pgmg.pgmg_state;

@@ -78,6 +78,11 @@ INSERT INTO f VALUES ('views/from_do.sql', 'CREATE VIEW rf.from_do AS SELECT x F
 SELECT pg_temp.apply();
 SELECT count(*) AS from_do FROM rf.from_do;
 
+-- f(x) may be column f of x in functional notation: not a missing function
+INSERT INTO f VALUES ('views/owner_names.sql', 'CREATE VIEW rf.owner_names AS SELECT owner(c) AS o FROM rf.customers c;');
+SELECT pg_temp.apply();
+SELECT o FROM rf.owner_names ORDER BY o;
+
 -- a function dropped by a migration while a view calls it
 INSERT INTO f VALUES ('views/owner_one.sql', 'CREATE VIEW rf.owner_one AS SELECT rf.helper(1) AS o;'),
 ('functions/helper.sql', 'CREATE FUNCTION rf.helper(i integer) RETURNS integer LANGUAGE sql IMMUTABLE RETURN i;');

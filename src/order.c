@@ -33,7 +33,8 @@ static void add_name(HTAB *names, char prefix, const char *schema,
 static List *resolve_ref(List *search_path, HTAB *names, PgmgRef *ref);
 static bool references_file(List *search_path, HTAB *names, PgmgFile *from,
 							PgmgFile *to);
-static List *evaluated_files(List *search_path, HTAB *names, PgmgFile *file);
+static List *evaluated_files(List *search_path, HTAB *names, PgmgFile *file,
+							 int nfiles);
 static void needed_files(PgmgFile *migration, PgmgGraph *g, List *search_path,
 						 HTAB *names, List *order);
 static int	compare_file_paths(const ListCell *a, const ListCell *b);
@@ -159,7 +160,7 @@ pgmg_order_files(List *exec, List *migrations, List **unresolved)
 
 		/* a materialized view runs what it calls, and what that calls */
 		if (has_matview)
-			foreach(fc, evaluated_files(search_path, names, f))
+			foreach(fc, evaluated_files(search_path, names, f, list_length(files)))
 				pgmg_graph_add_edge(g, ((PgmgFile *) lfirst(fc))->order, f->order);
 
 		foreach(dc, f->requires)
@@ -357,13 +358,15 @@ references_file(List *search_path, HTAB *names, PgmgFile *from, PgmgFile *to)
  *		reference in turn, and so on.  file itself is not in the list.
  */
 static List *
-evaluated_files(List *search_path, HTAB *names, PgmgFile *file)
+evaluated_files(List *search_path, HTAB *names, PgmgFile *file, int nfiles)
 {
 	List	   *reached = list_make1(file);
+	bool	   *seen = palloc0(sizeof(bool) * nfiles);
 	ListCell   *lc;
 	ListCell   *rc;
 	ListCell   *fc;
 
+	seen[file->order] = true;
 	/* reached grows while it is walked: breadth first */
 	foreach(lc, reached)
 	{
@@ -371,9 +374,17 @@ evaluated_files(List *search_path, HTAB *names, PgmgFile *file)
 
 		foreach(rc, f->refs)
 			foreach(fc, resolve_ref(search_path, names, lfirst(rc)))
-				if (!list_member_ptr(reached, lfirst(fc)))
-					reached = lappend(reached, lfirst(fc));
+			{
+				PgmgFile   *next = lfirst(fc);
+
+				if (!seen[next->order])
+				{
+					seen[next->order] = true;
+					reached = lappend(reached, next);
+				}
+			}
 	}
+	pfree(seen);
 	return list_delete_first(reached);
 }
 

@@ -83,8 +83,8 @@ static void not_allowed(PgmgFile *file, PgmgStmt *stmt, const char *detail,
 static void walk_column(ColumnDef *cd, RefContext *ctx);
 static void walk_refs(Node *node, RefContext *ctx);
 static bool ref_walker(Node *node, RefContext *ctx);
-static void add_ref(RefContext *ctx, PgmgRefKind kind, List *names,
-					int location);
+static PgmgRef *add_ref(RefContext *ctx, PgmgRefKind kind, List *names,
+						int location);
 static WithClause **statement_with_slot(Node *node);
 static WithClause *statement_with(Node *node);
 static bool walk_with_scope(Node *node, RefContext *ctx);
@@ -1120,6 +1120,24 @@ pgmg_collect_refs(PgmgFile *file, PgmgStmt *stmt)
 		case T_MergeStmt:
 			walk_refs(n, &ctx);
 			break;
+		case T_CreateOpClassStmt:
+			{
+				CreateOpClassStmt *os = (CreateOpClassStmt *) n;
+
+				walk_refs((Node *) os->datatype, &ctx);
+				foreach(lc, os->items)
+				{
+					CreateOpClassItem *item = lfirst_node(CreateOpClassItem, lc);
+
+					if (item->itemtype == OPCLASS_ITEM_OPERATOR)
+						add_ref(&ctx, PGMG_REF_OPERATOR, item->name->objname, -1);
+					else if (item->itemtype == OPCLASS_ITEM_FUNCTION)
+						add_ref(&ctx, PGMG_REF_FUNCTION, item->name->objname, -1);
+					else
+						walk_refs((Node *) item->storedtype, &ctx);
+				}
+				break;
+			}
 		default:
 			break;
 	}
@@ -1287,9 +1305,18 @@ ref_walker(Node *node, RefContext *ctx)
 				return false;
 			}
 		case T_FuncCall:
-			add_ref(ctx, PGMG_REF_FUNCTION, ((FuncCall *) node)->funcname,
-					((FuncCall *) node)->location);
-			break;
+			{
+				FuncCall   *fc = (FuncCall *) node;
+				PgmgRef    *ref = add_ref(ctx, PGMG_REF_FUNCTION, fc->funcname,
+										  fc->location);
+
+				/* f(x) may be x.f, a column in functional notation */
+				if (ref && list_length(fc->funcname) == 1 && list_length(fc->args) == 1 &&
+					IsA(linitial(fc->args), ColumnRef) && fc->agg_order == NIL &&
+					!fc->agg_star && fc->over == NULL)
+					ref->maybe_column = true;
+				break;
+			}
 		case T_TypeName:
 			{
 				TypeName   *tn = (TypeName *) node;
@@ -1415,25 +1442,28 @@ walk_with_scope(Node *node, RefContext *ctx)
 /*
  * add_ref
  *		Record a reference, at a location of the statement's parse tree (-1:
- *		the statement); names in pg_catalog are never ours.
+ *		the statement); names in pg_catalog are never ours.  Returns the
+ *		reference recorded, or NULL.
  */
-static void
+static PgmgRef *
 add_ref(RefContext *ctx, PgmgRefKind kind, List *names, int location)
 {
 	PgmgRef    *ref;
 
 	if (names == NIL)
-		return;
+		return NULL;
 	if (list_length(names) >= 2 &&
 		strcmp(strVal(list_nth(names, list_length(names) - 2)), "pg_catalog") == 0)
-		return;
+		return NULL;
 	ref = palloc(sizeof(PgmgRef));
 	ref->kind = kind;
 	ref->names = names;
 	ref->hard = ctx->hard;
+	ref->maybe_column = false;
 	/* a string body's positions are the body's, not the file's */
 	ref->location = (ctx->hard && location >= 0) ? location : ctx->stmt->location;
 	ctx->file->refs = lappend(ctx->file->refs, ref);
+	return ref;
 }
 
 /*

@@ -261,6 +261,7 @@ typedef struct PgmgRef
 	PgmgRefKind kind;
 	List	   *names;			/* String nodes, possibly qualified */
 	bool		hard;			/* needed at creation time */
+	bool		maybe_column;	/* f(x): perhaps column f of x, not a call */
 	int			location;		/* byte offset in the file (hard references;
 								 * else the statement's) */
 } PgmgRef;

@@ -809,6 +809,8 @@ missing_reason(PlanCtx *ctx, PgmgRef *ref, HTAB *created)
 									   strVal(llast(ref->names)))))
 		return NULL;
 	found = pgmg_ref_lookup(ref);
+	if (found == NIL && ref->maybe_column)
+		return NULL;
 	if (found == NIL)
 		return "does not exist, and no code file or pending migration creates it";
 
