@@ -133,6 +133,11 @@ CREATE OPERATOR app.<<< (LEFTARG = integer, RIGHTARG = integer, FUNCTION = app.r
 INSERT INTO m VALUES ('006_opclass.sql', 'CREATE OPERATOR FAMILY app.rev_int_ops USING btree;
 CREATE OPERATOR CLASS app.rev_int_ops FOR TYPE integer USING btree FAMILY app.rev_int_ops AS
   OPERATOR 1 app.<<<, FUNCTION 1 app.rev_cmp(integer, integer);');
+-- so does a migration's GRANT or COMMENT on a code function
+INSERT INTO f VALUES ('functions/audit_now.sql', 'CREATE FUNCTION app.audit_now() RETURNS timestamptz
+  LANGUAGE sql STABLE RETURN now();');
+INSERT INTO m VALUES ('007_grants.sql', 'GRANT EXECUTE ON FUNCTION app.audit_now() TO PUBLIC;
+COMMENT ON FUNCTION app.audit_now() IS ''the time of the audit'';');
 SELECT * FROM pg_temp.plan();
 SELECT pg_temp.apply();
 SELECT opcname, amname FROM pg_opclass c JOIN pg_am a ON a.oid = c.opcmethod
@@ -140,6 +145,7 @@ SELECT opcname, amname FROM pg_opclass c JOIN pg_am a ON a.oid = c.opcmethod
 SET client_min_messages = warning;
 DROP OPERATOR FAMILY app.rev_int_ops USING btree;
 RESET client_min_messages;
+SELECT obj_description('app.audit_now()'::regprocedure) AS audit_now_comment;
 DELETE FROM f WHERE path IN ('operators/rev_lt.sql', 'functions/rev_cmp.sql');
 SELECT pg_temp.apply();
 

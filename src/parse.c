@@ -81,6 +81,7 @@ static PgmgDef *make_def(PgmgFile *file, PgmgStmt *stmt, List *names);
 static void not_allowed(PgmgFile *file, PgmgStmt *stmt, const char *detail,
 						const char *hint);
 static void walk_column(ColumnDef *cd, RefContext *ctx);
+static void object_ref(RefContext *ctx, ObjectType objtype, Node *object);
 static void walk_refs(Node *node, RefContext *ctx);
 static bool ref_walker(Node *node, RefContext *ctx);
 static PgmgRef *add_ref(RefContext *ctx, PgmgRefKind kind, List *names,
@@ -1120,6 +1121,19 @@ pgmg_collect_refs(PgmgFile *file, PgmgStmt *stmt)
 		case T_MergeStmt:
 			walk_refs(n, &ctx);
 			break;
+		case T_GrantStmt:
+			{
+				GrantStmt  *gs = (GrantStmt *) n;
+
+				if (gs->targtype != ACL_TARGET_OBJECT)
+					break;
+				foreach(lc, gs->objects)
+					object_ref(&ctx, gs->objtype, lfirst(lc));
+				break;
+			}
+		case T_CommentStmt:
+			object_ref(&ctx, ((CommentStmt *) n)->objtype, ((CommentStmt *) n)->object);
+			break;
 		case T_CreateOpClassStmt:
 			{
 				CreateOpClassStmt *os = (CreateOpClassStmt *) n;
@@ -1138,6 +1152,44 @@ pgmg_collect_refs(PgmgFile *file, PgmgStmt *stmt)
 				}
 				break;
 			}
+		default:
+			break;
+	}
+}
+
+/*
+ * object_ref
+ *		A reference to the object a GRANT or COMMENT names: a relation, a
+ *		routine or a type (others are not code pgmg orders by).
+ */
+static void
+object_ref(RefContext *ctx, ObjectType objtype, Node *object)
+{
+	switch (objtype)
+	{
+		case OBJECT_TABLE:
+		case OBJECT_VIEW:
+		case OBJECT_MATVIEW:
+			if (IsA(object, RangeVar))
+				add_ref(ctx, PGMG_REF_RELATION, rangevar_names((RangeVar *) object),
+						((RangeVar *) object)->location);
+			else if (IsA(object, List))
+				add_ref(ctx, PGMG_REF_RELATION, (List *) object, -1);
+			break;
+		case OBJECT_FUNCTION:
+		case OBJECT_PROCEDURE:
+		case OBJECT_ROUTINE:
+		case OBJECT_AGGREGATE:
+			add_ref(ctx, PGMG_REF_FUNCTION, castNode(ObjectWithArgs, object)->objname, -1);
+			break;
+		case OBJECT_TYPE:
+		case OBJECT_DOMAIN:
+			if (IsA(object, TypeName))
+				add_ref(ctx, PGMG_REF_TYPE, ((TypeName *) object)->names,
+						((TypeName *) object)->location);
+			else if (IsA(object, List))
+				add_ref(ctx, PGMG_REF_TYPE, (List *) object, -1);
+			break;
 		default:
 			break;
 	}
