@@ -71,6 +71,10 @@
 
 #include "pgmg.h"
 
+/* how fingerprints taken from canonical definitions start */
+#define FINGERPRINT_PREFIX "d1:"
+
+static char *legacy_fingerprint(const ObjectAddress *addr);
 static void hash_catalog_row(StringInfo buf, Oid classid, Oid objid);
 static void append_row_version(StringInfo buf, HeapTuple tup);
 static void append_type_shape(StringInfo buf, Oid typid);
@@ -125,12 +129,27 @@ relation_natts(Oid relid)
 
 /*
  * pgmg_fingerprint
- *		A SHA-256 over what the catalog says an object is: a view's stored
- *		rule and options, a function's pg_proc row, a type's row and shape.
- *		Owner and privileges are left out: they are not drift.
+ *		"d1:" and a SHA-256 of the object's canonical definition
+ *		(definition.c): equal in every database holding the same object.
  */
 char *
 pgmg_fingerprint(const ObjectAddress *addr)
+{
+	char		hash[PGMG_HASH_LEN];
+
+	pgmg_hash_lines(pgmg_definition(addr), hash);
+	return psprintf("%s%s", FINGERPRINT_PREFIX, hash);
+}
+
+/*
+ * legacy_fingerprint
+ *		The fingerprint pgmg 0.2 recorded, without a prefix: a SHA-256 over
+ *		catalog rows as stored, OIDs included, so it matches only in the
+ *		database it was taken in.  Still compared, so that state recorded
+ *		then is not all drift; the next apply records the new kind.
+ */
+static char *
+legacy_fingerprint(const ObjectAddress *addr)
 {
 	StringInfoData buf;
 	char	   *hash = palloc(PGMG_HASH_LEN);
@@ -185,7 +204,10 @@ pgmg_fingerprint(const ObjectAddress *addr)
  *		fingerprints read more rows than this follows.
  *
  * Rows changed in place (heap_inplace_update: pg_class statistics) keep
- * their version, but no fingerprint reads those columns.
+ * their version, but no fingerprint reads those columns.  The versions
+ * start with the cluster's system identifier and the database's OID: a
+ * copy of the database (a restore, a template, an upgrade) never takes
+ * them for its own, and compares definitions.
  */
 char *
 pgmg_catalog_version(const ObjectAddress *addr)
@@ -197,6 +219,7 @@ pgmg_catalog_version(const ObjectAddress *addr)
 		return NULL;
 
 	initStringInfo(&buf);
+	appendStringInfo(&buf, UINT64_FORMAT "/%u;", GetSystemIdentifier(), MyDatabaseId);
 	if (addr->classId == RelationRelationId)
 	{
 		tup = SearchSysCache2(RULERELNAME, ObjectIdGetDatum(addr->objectId),
@@ -250,6 +273,7 @@ bool
 pgmg_drifted(PgmgStateObj *obj)
 {
 	char	   *version;
+	bool		drifted;
 
 	if (obj->catalog_version)
 	{
@@ -257,7 +281,14 @@ pgmg_drifted(PgmgStateObj *obj)
 		if (version && strcmp(version, obj->catalog_version) == 0)
 			return false;
 	}
-	return strcmp(pgmg_fingerprint(&obj->addr), obj->fingerprint) != 0;
+	if (strncmp(obj->fingerprint, FINGERPRINT_PREFIX, strlen(FINGERPRINT_PREFIX)) == 0)
+		drifted = strcmp(pgmg_fingerprint(&obj->addr), obj->fingerprint) != 0;
+	else
+		drifted = strcmp(legacy_fingerprint(&obj->addr), obj->fingerprint) != 0;
+
+	/* the same object, recorded from other rows or the old way: rewrite it */
+	obj->refresh = !drifted;
+	return drifted;
 }
 
 static void

@@ -141,6 +141,10 @@ pgmg_execute_plan(PgmgPlan *plan, int lock_timeout_ms,
 							 PGC_USERSET, PGC_S_SESSION,
 							 GUC_ACTION_SAVE, true, 0, false);
 
+	/* records of objects that stay, taken again before anything changes */
+	foreach(lc, plan->refresh)
+		pgmg_refresh_record(lfirst(lc));
+
 	foreach(lc, plan->steps)
 	{
 		PgmgStep   *step = lfirst(lc);

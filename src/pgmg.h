@@ -22,6 +22,7 @@
  *	 migration.c			what a migration is and what it targets
  *	 parse.c  state.c		what files define and reference; recorded state
  *	 catalog.c				identities, fingerprints, dependents, DDL text
+ *	 definition.c			canonical definitions: the same in every copy
  *	 kinds.c				the table of kinds; the one resolver
  *	 files.c  graph.c		the file set and hashes; topological order
  *	 support.c				error context, timing, SPI, maps
@@ -87,6 +88,7 @@ extern void pgmg_push_file_context(ErrorContextCallback *cb, PgmgFile *file,
 extern void pgmg_file_context_shift(ErrorContextCallback *cb, int at, int len);
 extern void pgmg_file_context_literal(ErrorContextCallback *cb, bool escapes);
 extern int	pgmg_line_of(const char *text, int offset);
+extern int	pgmg_compare_cstrings(const ListCell *a, const ListCell *b);
 extern double pgmg_elapsed_ms(TimestampTz start);
 extern void pgmg_spi_connect(void);
 extern int	pgmg_spi_execute(const char *sql, bool read_only, long count);
@@ -372,6 +374,7 @@ extern char *pgmg_object_name(const ObjectAddress *addr);
 extern void pgmg_identify(const ObjectAddress *addr, char **kind,
 						  char **identity, List **names, List **args);
 extern char *pgmg_fingerprint(const ObjectAddress *addr);
+extern char *pgmg_definition(const ObjectAddress *addr);
 extern char *pgmg_catalog_version(const ObjectAddress *addr);
 extern bool pgmg_drifted(PgmgStateObj *obj);
 extern ObjectAddress pgmg_owning_object(const ObjectAddress *addr,
@@ -436,6 +439,8 @@ struct PgmgStateObj
 	char	   *project;		/* the project managing it */
 	ObjectAddress addr;			/* resolved now; InvalidOid if missing */
 	bool		dropping;		/* will be dropped by the plan */
+	bool		refresh;		/* not drifted, but recorded from other
+								 * catalog rows or the old way */
 };
 
 /* a row of pgmg.pgmg_migrations */
@@ -456,6 +461,7 @@ extern void pgmg_record_migration(const char *name, const char *checksum,
 extern void pgmg_start_migration(const char *name, const char *checksum);
 extern bool pgmg_resolve_started(const char *name, bool applied);
 extern void pgmg_record_file(PgmgFile *file);
+extern void pgmg_refresh_record(PgmgStateObj *obj);
 extern void pgmg_forget_file(const char *path);
 extern char *pgmg_file_decorations(PgmgFile *file);
 
@@ -502,6 +508,8 @@ typedef struct PgmgPlan
 	List	   *steps;			/* PgmgStep * */
 	List	   *exec_files;		/* PgmgFile *, code files executed */
 	List	   *forget_files;	/* char *, deleted code files */
+	List	   *refresh;		/* PgmgStateObj * of files not run whose
+								 * records are rewritten (not drift) */
 	List	   *lock_relids;	/* Oid: relations it drops or migrates */
 	List	   *preserved_relids;	/* Oid: unmanaged views it preserves */
 } PgmgPlan;

@@ -147,6 +147,7 @@ static void close_plan(PlanCtx *ctx);
 static void plan_file(PlanCtx *ctx, PgmgFile *file);
 static void check_requires(PlanCtx *ctx, PgmgFile *file);
 static void check_references(PlanCtx *ctx, List *unresolved);
+static List *stale_records(PlanCtx *ctx);
 static void check_needed_code(PlanCtx *ctx, List *unresolved);
 static const char *missing_reason(PlanCtx *ctx, PgmgRef *ref, HTAB *created);
 static void visit_drop_dependent(PlanCtx *ctx, const ObjectAddress *root,
@@ -163,7 +164,6 @@ static int	compare_dependents(const void *a, const void *b);
 static void add_steps(PlanCtx *ctx, PgmgPlan *plan, List *drops, List *files);
 static void add_later_steps(PlanCtx *ctx, PgmgPlan *plan);
 static void add_file_steps(PgmgPlan *plan, PgmgFile *f, const char *for_migration);
-static int	compare_strings(const ListCell *a, const ListCell *b);
 static void note_insertion(PgmgSql *sql, const char *written);
 
 /*
@@ -210,6 +210,7 @@ pgmg_make_plan(PgmgFileSet *files, bool allow_out_of_order)
 				plan->exec_files = lappend(plan->exec_files, lfirst(lc));
 	}
 	plan->forget_files = ctx.forget;
+	plan->refresh = stale_records(&ctx);
 	plan->lock_relids = ctx.target_relids;
 	plan->preserved_relids = ctx.preserved_relids;
 	{
@@ -449,7 +450,7 @@ classify_files(PlanCtx *ctx)
 	foreach(lc, pgmg_str_keys(ctx->state_files))
 		if (pgmg_str_get(ctx->code_files, lfirst(lc)) == NULL)
 			deleted = lappend(deleted, lfirst(lc));
-	list_sort(deleted, compare_strings);
+	list_sort(deleted, pgmg_compare_cstrings);
 	foreach(lc, deleted)
 	{
 		char	   *path = lfirst(lc);
@@ -730,6 +731,33 @@ check_references(PlanCtx *ctx, List *unresolved)
 			 errmsg("%d references in code files name objects that will not exist when they run", n),
 			 n == 1 ? 0 : errdetail_internal("%s", detail.data),
 			 errhint("Define what is referenced in a code file or a migration, or change what references it; nothing was changed.")));
+}
+
+/*
+ * stale_records
+ *		The state rows found equal to their objects though recorded from
+ *		other catalog rows (a restored or upgraded copy) or the old way, of
+ *		files that do not run: apply rewrites them, so the next plan finds
+ *		them unchanged without comparing definitions.
+ */
+static List *
+stale_records(PlanCtx *ctx)
+{
+	HTAB	   *running = pgmg_str_map("pgmg files to run");
+	List	   *result = NIL;
+	ListCell   *lc;
+
+	foreach(lc, ctx->exec)
+		pgmg_str_put(running, ((PgmgFile *) lfirst(lc))->path, lfirst(lc));
+	foreach(lc, ctx->state)
+	{
+		PgmgStateObj *obj = lfirst(lc);
+
+		if (obj->refresh && !obj->dropping && OidIsValid(obj->addr.objectId) &&
+			pgmg_str_get(running, obj->file) == NULL)
+			result = lappend(result, obj);
+	}
+	return result;
 }
 
 /*
@@ -1687,14 +1715,6 @@ add_later_steps(PlanCtx *ctx, PgmgPlan *plan)
 		plan->steps = lappend(plan->steps, step);
 	}
 }
-
-static int
-compare_strings(const ListCell *a, const ListCell *b)
-{
-	return strcmp((char *) lfirst(a), (char *) lfirst(b));
-}
-
-/* ---------------------------------------------------------------- maps */
 
 /*
  * note_insertion

@@ -39,6 +39,7 @@ static SPIPlanPtr delete_file_plan = NULL;
 static SPIPlanPtr upsert_plan = NULL;
 static SPIPlanPtr migration_plan = NULL;
 static SPIPlanPtr start_plan = NULL;
+static SPIPlanPtr refresh_plan = NULL;
 
 static List *text_array_to_list(Datum d, bool isnull);
 static Datum list_to_text_array(List *items);
@@ -340,6 +341,37 @@ pgmg_record_file(PgmgFile *file)
 							TextDatumGetCString(values[0]), file->path),
 					 errhint("Each object belongs to one project (pgmg.project, project in pgmg.toml).")));
 	}
+}
+
+/*
+ * pgmg_refresh_record
+ *		Rewrite the fingerprint and catalog version of a managed object
+ *		that is unchanged but was recorded from other catalog rows (in the
+ *		database a copy was made from) or the old way.
+ */
+void
+pgmg_refresh_record(PgmgStateObj *obj)
+{
+	Oid			types[3] = {TEXTOID, TEXTOID, TEXTOID};
+	Datum		values[3];
+	char		nulls[3] = "   ";
+	char	   *version = pgmg_catalog_version(&obj->addr);
+	int			ret;
+
+	if (refresh_plan == NULL)
+		refresh_plan = prepare_kept("UPDATE pgmg.pgmg_state SET fingerprint = $2, "
+									"catalog_version = $3 "
+									"WHERE object_name OPERATOR(pg_catalog.=) $1",
+									3, types);
+	values[0] = CStringGetTextDatum(obj->object_name);
+	values[1] = CStringGetTextDatum(pgmg_fingerprint(&obj->addr));
+	if (version)
+		values[2] = CStringGetTextDatum(version);
+	else
+		nulls[2] = 'n';
+	ret = pgmg_spi_execute_plan(refresh_plan, values, nulls, false, 0);
+	if (ret != SPI_OK_UPDATE)
+		elog(ERROR, "could not update pgmg.pgmg_state: %s", SPI_result_code_string(ret));
 }
 
 /*

@@ -214,6 +214,16 @@ pgmg_line_of(const char *text, int offset)
 }
 
 /*
+ * pgmg_compare_cstrings
+ *		list_sort comparator for lists of C strings, byte order.
+ */
+int
+pgmg_compare_cstrings(const ListCell *a, const ListCell *b)
+{
+	return strcmp((char *) lfirst(a), (char *) lfirst(b));
+}
+
+/*
  * pgmg_elapsed_ms
  *		Milliseconds since start.
  */
