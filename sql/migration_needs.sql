@@ -107,6 +107,18 @@ SELECT pg_temp.schema() = :'stepwise' AS fresh_equals_stepwise,
        (SELECT count(*) FROM regexp_split_to_table(:'stepwise', E'\n')) AS schema_lines;
 SELECT * FROM pg_temp.plan();
 
+-- nor may the code's schema be created by the migration that needs it
+INSERT INTO f VALUES ('types/level.sql', 'CREATE TYPE inv.level AS ENUM (''low'', ''high'');');
+INSERT INTO m VALUES ('004_inventory.sql', 'CREATE SCHEMA inv;
+CREATE TABLE inv.stock (n integer, lvl inv.level);');
+\set VERBOSITY default
+SELECT * FROM pg_temp.plan();
+\echo :LAST_ERROR_SQLSTATE
+\set VERBOSITY terse
+DELETE FROM f WHERE path = 'types/level.sql';
+DELETE FROM m WHERE path = '004_inventory.sql';
+
+
 -- a cycle: a migration needs a type whose file needs the table the same
 -- migration creates
 INSERT INTO f VALUES ('types/boxed.sql', 'CREATE TYPE app.boxed AS (inner_row app.crates);');

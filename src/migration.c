@@ -380,10 +380,10 @@ pgmg_resolve_target(PgmgTarget *target, ObjectAddress *addr)
 
 /*
  * pgmg_migration_creates
- *		Add to names ("r:name", "t:name", "f:name", unqualified) what a
- *		parsed migration creates or gives a name to: relations and their
- *		row types, types, functions, and the new names of what it renames
- *		or moves.  False when it runs something whose effects its parse
+ *		Add to names ("r:name", "t:name", "f:name", unqualified; "s:name"
+ *		for schemas) what a parsed migration creates or gives a name to:
+ *		schemas, relations and their row types, types, functions, and the
+ *		new names of what it renames or moves.  False when it runs something whose effects its parse
  *		trees do not tell (DO, CALL, CREATE EXTENSION, a SELECT of a
  *		function of ours, ...): then anything may exist after it.
  */
@@ -454,6 +454,8 @@ pgmg_migration_creates(PgmgFile *file, HTAB *names)
 			case T_CreateSchemaStmt:
 				if (((CreateSchemaStmt *) n)->schemaElts != NIL)
 					return false;
+				if (((CreateSchemaStmt *) n)->schemaname)
+					pgmg_str_put(names, psprintf("s:%s", ((CreateSchemaStmt *) n)->schemaname), file);
 				break;
 			case T_SelectStmt:
 				if (!select_creates_nothing((SelectStmt *) n))

@@ -149,6 +149,8 @@ static void check_requires(PlanCtx *ctx, PgmgFile *file);
 static void check_references(PlanCtx *ctx, List *unresolved);
 static List *stale_records(PlanCtx *ctx);
 static void check_needed_code(PlanCtx *ctx, List *unresolved);
+static const char *created_from(PlanCtx *ctx, List *creations, int i,
+								const char *key);
 static const char *missing_reason(PlanCtx *ctx, PgmgRef *ref, HTAB *created);
 static void visit_drop_dependent(PlanCtx *ctx, const ObjectAddress *root,
 								 PgmgDependent *d, void *arg);
@@ -788,36 +790,77 @@ check_needed_code(PlanCtx *ctx, List *unresolved)
 	foreach(mc, ctx->migrations)
 	{
 		PgmgFile   *m = lfirst(mc);
+		ListCell   *fc;
+
+		/* the schemas a needed file creates its objects in */
+		foreach(fc, m->needs)
+		{
+			PgmgFile   *f = lfirst(fc);
+			ListCell   *dc;
+
+			foreach(dc, f->defs)
+			{
+				PgmgDef    *def = lfirst(dc);
+				const char *creator;
+
+				if (def->schema == NULL || def->schema[0] == '\0' ||
+					OidIsValid(get_namespace_oid(def->schema, true)))
+					continue;
+				creator = created_from(ctx, creations, i, psprintf("s:%s", def->schema));
+				if (creator)
+					ereport(ERROR,
+							(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
+							 errmsg("migration \"%s\" needs code file \"%s\", whose schema \"%s\" migration \"%s\" creates",
+									m->path, f->path, def->schema, creator),
+							 errdetail("Code a migration uses (column types, defaults, constraints, index expressions, what it queries or calls) is created before it, and its schema must exist by then."),
+							 errhint("Create schema \"%s\" in a migration of its own that runs first.",
+									 def->schema)));
+			}
+		}
 
 		foreach(uc, unresolved)
 		{
 			PgmgUnresolved *u = lfirst(uc);
 			char	   *key;
-			int			j;
+			const char *creator;
 
 			if (!list_member_ptr(m->needs, u->file))
 				continue;
 			key = psprintf("%c:%s", prefixes[u->ref->kind], strVal(llast(u->ref->names)));
-			for (j = i; j < list_length(ctx->migrations); j++)
-			{
-				HTAB	   *created = list_nth(creations, j);
-
-				if (created && pgmg_str_get(created, key) &&
-					pgmg_ref_lookup(u->ref) == NIL)
-					ereport(ERROR,
-							(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
-							 errmsg("migration \"%s\" needs code file \"%s\", which needs %s \"%s\" that migration \"%s\" creates",
-									m->path, u->file->path, pgmg_ref_kind_name(u->ref->kind),
-									NameListToString(u->ref->names),
-									((PgmgFile *) list_nth(ctx->migrations, j))->path),
-							 errdetail("Code a migration uses (column types, defaults, constraints, index expressions, what it queries or calls) is created before it; this code needs what the migration makes (line %d of \"%s\"), so neither can go first.",
-									   pgmg_line_of(u->file->content, u->ref->location),
-									   u->file->path),
-							 errhint("Create what the code needs in an earlier migration, or move the object into the migration.")));
-			}
+			creator = created_from(ctx, creations, i, key);
+			if (creator && pgmg_ref_lookup(u->ref) == NIL)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
+						 errmsg("migration \"%s\" needs code file \"%s\", which needs %s \"%s\" that migration \"%s\" creates",
+								m->path, u->file->path, pgmg_ref_kind_name(u->ref->kind),
+								NameListToString(u->ref->names), creator),
+						 errdetail("Code a migration uses (column types, defaults, constraints, index expressions, what it queries or calls) is created before it; this code needs what the migration makes (line %d of \"%s\"), so neither can go first.",
+								   pgmg_line_of(u->file->content, u->ref->location),
+								   u->file->path),
+						 errhint("Create what the code needs in an earlier migration, or move the object into the migration.")));
 		}
 		i++;
 	}
+}
+
+/*
+ * created_from
+ *		The first of the pending migrations from the i-th on that creates
+ *		key (as pgmg_migration_creates names it), or NULL.
+ */
+static const char *
+created_from(PlanCtx *ctx, List *creations, int i, const char *key)
+{
+	int			j;
+
+	for (j = i; j < list_length(ctx->migrations); j++)
+	{
+		HTAB	   *created = list_nth(creations, j);
+
+		if (created && pgmg_str_get(created, key))
+			return ((PgmgFile *) list_nth(ctx->migrations, j))->path;
+	}
+	return NULL;
 }
 
 /*
