@@ -239,7 +239,7 @@ ROLLBACK;
 DELETE FROM pgmg.pgmg_state;
 CREATE TEMP TABLE dr AS SELECT '{"code": {"dr.sql": "CREATE VIEW app.dr AS SELECT 1 AS one;", "drf.sql": "CREATE FUNCTION app.drf() RETURNS int LANGUAGE sql RETURN 1;", "drt.sql": "CREATE TYPE app.drt AS ENUM (''a'');"}}'::jsonb AS j;
 SELECT count(*) FROM pgmg.apply((SELECT j FROM dr));
-SELECT object_name, catalog_version ~ '^[0-9]+/[0-9]+;([0-9]+:[0-9]+:[0-9]+;)+$' AS versioned
+SELECT object_name, catalog_version ~ '^[0-9]+;([0-9]+:[0-9]+:[0-9]+;)+$' AS versioned
   FROM pgmg.pgmg_state ORDER BY object_name;
 SELECT kind, name, state FROM pgmg.status((SELECT j FROM dr)) ORDER BY name;
 ALTER VIEW app.dr OWNER TO pgmg_reader;

@@ -205,9 +205,12 @@ legacy_fingerprint(const ObjectAddress *addr)
  *
  * Rows changed in place (heap_inplace_update: pg_class statistics) keep
  * their version, but no fingerprint reads those columns.  The versions
- * start with the cluster's system identifier and the database's OID: a
- * copy of the database (a restore, a template, an upgrade) never takes
- * them for its own, and compares definitions.
+ * start with the cluster's system identifier.  Transaction ids are unique
+ * in a cluster, so a row version names one content in any of its
+ * databases: a copy made from a template (the same rows) keeps the fast
+ * path, a restored one (new rows) compares definitions, and a restore in
+ * another cluster, whose ids may repeat ours, never takes them for its
+ * own.
  */
 char *
 pgmg_catalog_version(const ObjectAddress *addr)
@@ -219,7 +222,7 @@ pgmg_catalog_version(const ObjectAddress *addr)
 		return NULL;
 
 	initStringInfo(&buf);
-	appendStringInfo(&buf, UINT64_FORMAT "/%u;", GetSystemIdentifier(), MyDatabaseId);
+	appendStringInfo(&buf, UINT64_FORMAT ";", GetSystemIdentifier());
 	if (addr->classId == RelationRelationId)
 	{
 		tup = SearchSysCache2(RULERELNAME, ObjectIdGetDatum(addr->objectId),
