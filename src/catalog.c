@@ -131,13 +131,14 @@ relation_natts(Oid relid)
  * pgmg_fingerprint
  *		"d1:" and a SHA-256 of the object's canonical definition
  *		(definition.c): equal in every database holding the same object.
+ *		keep_locks as for pgmg_definition.
  */
 char *
-pgmg_fingerprint(const ObjectAddress *addr)
+pgmg_fingerprint(const ObjectAddress *addr, bool keep_locks)
 {
 	char		hash[PGMG_HASH_LEN];
 
-	pgmg_hash_lines(pgmg_definition(addr), hash);
+	pgmg_hash_lines(pgmg_definition(addr, keep_locks), hash);
 	return psprintf("%s%s", FINGERPRINT_PREFIX, hash);
 }
 
@@ -275,22 +276,23 @@ pgmg_catalog_version(const ObjectAddress *addr)
 bool
 pgmg_drifted(PgmgStateObj *obj)
 {
-	char	   *version;
+	char	   *version = pgmg_catalog_version(&obj->addr);
+	bool		legacy;
 	bool		drifted;
 
-	if (obj->catalog_version)
-	{
-		version = pgmg_catalog_version(&obj->addr);
-		if (version && strcmp(version, obj->catalog_version) == 0)
-			return false;
-	}
-	if (strncmp(obj->fingerprint, FINGERPRINT_PREFIX, strlen(FINGERPRINT_PREFIX)) == 0)
-		drifted = strcmp(pgmg_fingerprint(&obj->addr), obj->fingerprint) != 0;
-	else
+	if (version && obj->catalog_version && strcmp(version, obj->catalog_version) == 0)
+		return false;
+	legacy = strncmp(obj->fingerprint, FINGERPRINT_PREFIX, strlen(FINGERPRINT_PREFIX)) != 0;
+	if (legacy)
 		drifted = strcmp(legacy_fingerprint(&obj->addr), obj->fingerprint) != 0;
+	else
+		drifted = strcmp(pgmg_fingerprint(&obj->addr, false), obj->fingerprint) != 0;
 
-	/* the same object, recorded from other rows or the old way: rewrite it */
-	obj->refresh = !drifted;
+	/*
+	 * The same object, recorded the old way or from other rows (types have
+	 * no version to record): rewrite it.
+	 */
+	obj->refresh = !drifted && (legacy || version != NULL);
 	return drifted;
 }
 

@@ -86,16 +86,31 @@ static const char *collation_name(Oid collid);
 /*
  * pgmg_definition
  *		The canonical text of an object, starting with its kind.  An object
- *		that no longer exists gives its kind alone.
+ *		that no longer exists gives its kind alone.  keep_locks: the caller
+ *		holds locks on what the object reads already (it just made it), so
+ *		no subtransaction is needed to let the deparsers' locks go.
  */
 char *
-pgmg_definition(const ObjectAddress *addr)
+pgmg_definition(const ObjectAddress *addr, bool keep_locks)
 {
 	MemoryContext caller = CurrentMemoryContext;
 	ResourceOwner owner = CurrentResourceOwner;
 	StringInfoData buf;
 
 	initStringInfo(&buf);
+	if (keep_locks)
+	{
+		int			level = NewGUCNestLevel();
+
+		(void) set_config_option("search_path", "", PGC_USERSET, PGC_S_SESSION,
+								 GUC_ACTION_SAVE, true, 0, false);
+		PushActiveSnapshot(GetTransactionSnapshot());
+		describe(&buf, addr);
+		PopActiveSnapshot();
+		AtEOXact_GUC(false, level);
+		return buf.data;
+	}
+
 	BeginInternalSubTransaction(NULL);
 	MemoryContextSwitchTo(caller);
 	PG_TRY();

@@ -373,8 +373,12 @@ typedef struct PgmgDependent
 extern char *pgmg_object_name(const ObjectAddress *addr);
 extern void pgmg_identify(const ObjectAddress *addr, char **kind,
 						  char **identity, List **names, List **args);
-extern char *pgmg_fingerprint(const ObjectAddress *addr);
-extern char *pgmg_definition(const ObjectAddress *addr);
+extern char *pgmg_fingerprint(const ObjectAddress *addr, bool keep_locks);
+
+/*
+ * definition.c: canonical definitions
+ */
+extern char *pgmg_definition(const ObjectAddress *addr, bool keep_locks);
 extern char *pgmg_catalog_version(const ObjectAddress *addr);
 extern bool pgmg_drifted(PgmgStateObj *obj);
 extern ObjectAddress pgmg_owning_object(const ObjectAddress *addr,

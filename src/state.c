@@ -324,7 +324,7 @@ pgmg_record_file(PgmgFile *file)
 		values[4] = CStringGetTextDatum(identity);
 		values[5] = list_to_text_array(names);
 		values[6] = list_to_text_array(args);
-		values[7] = CStringGetTextDatum(pgmg_fingerprint(&addr));
+		values[7] = CStringGetTextDatum(pgmg_fingerprint(&addr, true));
 		values[8] = CStringGetTextDatum(pgmg_file_decorations(file));
 		version = pgmg_catalog_version(&addr);
 		if (version)
@@ -364,7 +364,7 @@ pgmg_refresh_record(PgmgStateObj *obj)
 									"WHERE object_name OPERATOR(pg_catalog.=) $1",
 									3, types);
 	values[0] = CStringGetTextDatum(obj->object_name);
-	values[1] = CStringGetTextDatum(pgmg_fingerprint(&obj->addr));
+	values[1] = CStringGetTextDatum(pgmg_fingerprint(&obj->addr, false));
 	if (version)
 		values[2] = CStringGetTextDatum(version);
 	else
