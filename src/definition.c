@@ -29,6 +29,7 @@
 #include "postgres.h"
 
 #include "access/genam.h"
+#include "access/reloptions.h"
 #include "access/htup_details.h"
 #include "access/table.h"
 #include "access/xact.h"
@@ -49,6 +50,8 @@
 #include "catalog/pg_trigger.h"
 #include "catalog/pg_type.h"
 #include "miscadmin.h"
+#include "nodes/makefuncs.h"
+#include "parser/analyze.h"
 #include "rewrite/rewriteSupport.h"
 #include "utils/acl.h"
 #include "utils/array.h"
@@ -59,6 +62,7 @@
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/regproc.h"
+#include "utils/ruleutils.h"
 #include "utils/resowner.h"
 #include "utils/snapmgr.h"
 #include "utils/syscache.h"
@@ -66,6 +70,9 @@
 #include "pgmg.h"
 
 static void describe(StringInfo buf, const ObjectAddress *addr);
+#if PG_VERSION_NUM < 160000
+static RangeTblEntry *view_entry(Oid viewid, const char *name);
+#endif
 static void relation_definition(StringInfo buf, Oid relid);
 static void routine_definition(StringInfo buf, Oid funcid);
 static void aggregate_definition(StringInfo buf, Oid funcid);
@@ -142,6 +149,139 @@ pgmg_definition(const ObjectAddress *addr, bool keep_locks)
 	CurrentResourceOwner = owner;
 	return buf.data;
 }
+
+/*
+ * pgmg_would_define
+ *		The canonical definition that a CREATE VIEW or CREATE MATERIALIZED
+ *		VIEW statement (source: its text) would give its view, kind being
+ *		the view's kind name: its query analysed as the statement would
+ *		analyse it now, under the caller's search_path, then printed as
+ *		pgmg_definition prints the existing view viewid.  Nothing is
+ *		created, and the locks analysis takes are let go.  NULL for other
+ *		statements, and when the query cannot be analysed now (it reads
+ *		what does not exist yet).
+ */
+char *
+pgmg_would_define(Node *stmt, const char *source, const char *kind, Oid viewid)
+{
+	MemoryContext caller = CurrentMemoryContext;
+	ResourceOwner owner = CurrentResourceOwner;
+	Node	   *volatile query;
+	List	   *volatile aliases;
+	List	   *volatile options;
+	char	   *volatile result = NULL;
+
+	if (IsA(stmt, ViewStmt))
+	{
+		ViewStmt   *vs = (ViewStmt *) stmt;
+
+		query = vs->query;
+		aliases = vs->aliases;
+		options = list_copy(vs->options);
+		/* DefineView stores WITH CHECK OPTION as an option */
+		if (vs->withCheckOption != NO_CHECK_OPTION)
+			options = lappend(options,
+							  makeDefElem("check_option",
+										  (Node *) makeString(vs->withCheckOption == LOCAL_CHECK_OPTION ?
+															  "local" : "cascaded"), -1));
+	}
+	else if (IsA(stmt, CreateTableAsStmt) &&
+			 ((CreateTableAsStmt *) stmt)->objtype == OBJECT_MATVIEW)
+	{
+		CreateTableAsStmt *cs = (CreateTableAsStmt *) stmt;
+
+		query = cs->query;
+		aliases = cs->into->colNames;
+		options = cs->into->options;
+	}
+	else
+		return NULL;
+
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(caller);
+	PG_TRY();
+	{
+		RawStmt    *raw = makeNode(RawStmt);
+		Query	   *q;
+		ListCell   *lc;
+		ListCell   *ac;
+		Datum		reloptions;
+		StringInfoData buf;
+
+		raw->stmt = copyObject(query);
+		q = parse_analyze_fixedparams(raw, source, NULL, 0, NULL);
+		ac = list_head(aliases);
+		foreach(lc, q->targetList)
+		{
+			TargetEntry *tle = lfirst_node(TargetEntry, lc);
+
+			if (tle->resjunk || ac == NULL)
+				continue;
+			tle->resname = pstrdup(strVal(lfirst(ac)));
+			ac = lnext(aliases, ac);
+		}
+#if PG_VERSION_NUM < 160000
+		/*
+		 * Before PostgreSQL 16 a view's stored query also holds two entries
+		 * for the view itself (OLD and NEW), and the deparser then prefixes
+		 * every column with its relation: so must ours.  They are appended,
+		 * where no Var points.
+		 */
+		q->rtable = lappend(q->rtable, view_entry(viewid, "old"));
+		q->rtable = lappend(q->rtable, view_entry(viewid, "new"));
+#endif
+
+		(void) set_config_option("search_path", "", PGC_USERSET, PGC_S_SESSION,
+								 GUC_ACTION_LOCAL, true, 0, false);
+		initStringInfo(&buf);
+		appendStringInfo(&buf, "%s\n%s;", kind, pg_get_querydef(q, false));
+		reloptions = transformRelOptions((Datum) 0, options, NULL, NULL, false, false);
+		if (reloptions != (Datum) 0)
+			appendStringInfo(&buf, "\noptions %s",
+							 TextDatumGetCString(OidFunctionCall1(F_ARRAY_OUT, reloptions)));
+		result = buf.data;
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(caller);
+		edata = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(caller);
+		CurrentResourceOwner = owner;
+		/* a cancel is not "cannot be analysed" */
+		if (edata->sqlerrcode == ERRCODE_QUERY_CANCELED ||
+			edata->sqlerrcode == ERRCODE_ADMIN_SHUTDOWN)
+			ReThrowError(edata);
+		FreeErrorData(edata);
+		return NULL;
+	}
+	PG_END_TRY();
+
+	RollbackAndReleaseCurrentSubTransaction();
+	MemoryContextSwitchTo(caller);
+	CurrentResourceOwner = owner;
+	return result;
+}
+
+#if PG_VERSION_NUM < 160000
+/* a range table entry for the view itself, as DefineView adds them */
+static RangeTblEntry *
+view_entry(Oid viewid, const char *name)
+{
+	RangeTblEntry *rte = makeNode(RangeTblEntry);
+
+	rte->rtekind = RTE_RELATION;
+	rte->relid = viewid;
+	rte->relkind = get_rel_relkind(viewid);
+	rte->rellockmode = AccessShareLock;
+	rte->alias = makeAlias(name, NIL);
+	rte->eref = makeAlias(name, NIL);
+	return rte;
+}
+#endif
 
 /*
  * describe

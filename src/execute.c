@@ -177,7 +177,8 @@ pgmg_execute_plan(PgmgPlan *plan, int lock_timeout_ms,
 								  pgmg_elapsed_ms(start), false);
 		}
 		else if (step->file &&
-				 (step->action == PGMG_ACT_CREATE || step->action == PGMG_ACT_REPLACE))
+				 (step->action == PGMG_ACT_CREATE || step->action == PGMG_ACT_REPLACE ||
+				  step->action == PGMG_ACT_KEEP))
 		{
 			ErrorContextCallback cb;
 

@@ -513,3 +513,17 @@ select_creates_nothing(SelectStmt *stmt)
 	}
 	return stmt->fromClause == NIL;
 }
+
+/*
+ * pgmg_created_key
+ *		The key under which pgmg_migration_creates records the name a
+ *		relation, type or function reference names.
+ */
+char *
+pgmg_created_key(PgmgRef *ref)
+{
+	static const char prefixes[] = {'r', 't', 'f'};
+
+	Assert(ref->kind <= PGMG_REF_FUNCTION);
+	return psprintf("%c:%s", prefixes[ref->kind], strVal(llast(ref->names)));
+}

@@ -46,7 +46,7 @@ static int	compare_file_paths(const ListCell *a, const ListCell *b);
  *		resolve like the caller's search_path would; the late-bound
  *		references of function bodies count only for materialized views,
  *		whose query runs at creation, and are then followed transitively.
- *		*unresolved gets the hard references to relations, types and
+ *		Appends to *unresolved the hard references to relations, types and
  *		functions that no file to run defines (PgmgUnresolved *): they
  *		must exist already.
  *
@@ -129,7 +129,6 @@ pgmg_order_files(List *exec, List *migrations, List **unresolved)
 		foreach(dc, f->refs)
 		{
 			PgmgRef    *ref = lfirst(dc);
-
 			List	   *defined;
 
 			if (!ref->hard)

@@ -1349,6 +1349,9 @@ ref_walker(Node *node, RefContext *ctx)
 				RangeVar   *rv = (RangeVar *) node;
 				ListCell   *lc;
 
+				/* what f(x) may take a column of */
+				ctx->file->range_names = lappend(ctx->file->range_names,
+												 rv->alias ? rv->alias->aliasname : rv->relname);
 				if (rv->schemaname == NULL)
 					foreach(lc, ctx->ctes)
 						if (strcmp(strVal(lfirst(lc)), rv->relname) == 0)
@@ -1366,7 +1369,12 @@ ref_walker(Node *node, RefContext *ctx)
 				if (ref && list_length(fc->funcname) == 1 && list_length(fc->args) == 1 &&
 					IsA(linitial(fc->args), ColumnRef) && fc->agg_order == NIL &&
 					!fc->agg_star && fc->over == NULL)
-					ref->maybe_column = true;
+				{
+					List	   *fields = ((ColumnRef *) linitial(fc->args))->fields;
+
+					if (list_length(fields) == 1 && IsA(linitial(fields), String))
+						ref->column_of = strVal(linitial(fields));
+				}
 				break;
 			}
 		case T_TypeName:
@@ -1511,7 +1519,7 @@ add_ref(RefContext *ctx, PgmgRefKind kind, List *names, int location)
 	ref->kind = kind;
 	ref->names = names;
 	ref->hard = ctx->hard;
-	ref->maybe_column = false;
+	ref->column_of = NULL;
 	/* a string body's positions are the body's, not the file's */
 	ref->location = (ctx->hard && location >= 0) ? location : ctx->stmt->location;
 	ctx->file->refs = lappend(ctx->file->refs, ref);

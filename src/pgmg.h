@@ -134,6 +134,8 @@ struct PgmgFile
 	List	   *stmts;			/* PgmgStmt *, in file order */
 	List	   *defs;			/* PgmgDef *, in file order */
 	List	   *refs;			/* PgmgRef *, names the file references */
+	List	   *range_names;	/* char *, relation names and aliases its
+								 * queries read from */
 	bool		sets_acl;		/* has GRANT/REVOKE */
 	bool		sets_comment;	/* has COMMENT ON (not a column) */
 	bool		sets_column_comment;	/* has COMMENT ON COLUMN */
@@ -263,7 +265,7 @@ typedef struct PgmgRef
 	PgmgRefKind kind;
 	List	   *names;			/* String nodes, possibly qualified */
 	bool		hard;			/* needed at creation time */
-	bool		maybe_column;	/* f(x): perhaps column f of x, not a call */
+	char	   *column_of;		/* f(x): x, which f may be a column of */
 	int			location;		/* byte offset in the file (hard references;
 								 * else the statement's) */
 } PgmgRef;
@@ -355,6 +357,7 @@ extern List *pgmg_ref_lookup(PgmgRef *ref);
 extern void pgmg_parse_migration(PgmgFile *file);
 extern bool pgmg_resolve_target(PgmgTarget *target, ObjectAddress *addr);
 extern bool pgmg_migration_creates(PgmgFile *file, HTAB *names);
+extern char *pgmg_created_key(PgmgRef *ref);
 
 /*
  * catalog.c: identities, fingerprints, dependents, privileges
@@ -379,6 +382,8 @@ extern char *pgmg_fingerprint(const ObjectAddress *addr, bool keep_locks);
  * definition.c: canonical definitions
  */
 extern char *pgmg_definition(const ObjectAddress *addr, bool keep_locks);
+extern char *pgmg_would_define(Node *stmt, const char *source, const char *kind,
+							   Oid viewid);
 extern char *pgmg_catalog_version(const ObjectAddress *addr);
 extern bool pgmg_drifted(PgmgStateObj *obj);
 extern ObjectAddress pgmg_owning_object(const ObjectAddress *addr,
@@ -479,6 +484,8 @@ typedef enum PgmgAction
 	PGMG_ACT_CREATE,
 	PGMG_ACT_REPLACE,
 	PGMG_ACT_RESTORE,			/* an unmanaged view pgmg preserved */
+	PGMG_ACT_KEEP,				/* the object is as the file defines it: only
+								 * the file's decorations run */
 	PGMG_ACT_PAUSE,				/* a no-transaction migration: the client's */
 	PGMG_ACT_LATER				/* shown only: runs in an apply after a pause */
 } PgmgAction;

@@ -146,12 +146,14 @@ static DropItem *add_drop(PlanCtx *ctx, const ObjectAddress *addr,
 static void close_plan(PlanCtx *ctx);
 static void plan_file(PlanCtx *ctx, PgmgFile *file);
 static void check_requires(PlanCtx *ctx, PgmgFile *file);
+static bool definition_unchanged(PgmgDef *def);
 static void check_references(PlanCtx *ctx, List *unresolved);
 static List *stale_records(PlanCtx *ctx);
 static void check_needed_code(PlanCtx *ctx, List *unresolved);
 static const char *created_from(PlanCtx *ctx, List *creations, int i,
 								const char *key);
-static const char *missing_reason(PlanCtx *ctx, PgmgRef *ref, HTAB *created);
+static const char *missing_reason(PlanCtx *ctx, PgmgFile *file, PgmgRef *ref,
+								  HTAB *created);
 static void visit_drop_dependent(PlanCtx *ctx, const ObjectAddress *root,
 								 PgmgDependent *d, void *arg);
 static void visit_target_dependent(PlanCtx *ctx, const ObjectAddress *target,
@@ -335,6 +337,8 @@ pgmg_action_name(PgmgAction action)
 			return "migrate";
 		case PGMG_ACT_RESTORE:
 			return "restore";
+		case PGMG_ACT_KEEP:
+			return "keep";
 		case PGMG_ACT_PAUSE:
 			return "pause";
 		case PGMG_ACT_LATER:
@@ -602,7 +606,8 @@ plan_file(PlanCtx *ctx, PgmgFile *file)
 		pgmg_addr_put(ctx->defs_by_addr, &def->addr, def);
 		if (pgmg_addr_get(ctx->drop_set, &def->addr))
 			recreate_def(ctx, def, NULL);
-		else if (pgmg_def_replaceable(def, &def->inplace_sql))
+		else if (pgmg_def_replaceable(def, &def->inplace_sql) ||
+				 definition_unchanged(def))
 		{
 			const char *old = def->managed ? def->managed->decorations : "";
 
@@ -638,6 +643,39 @@ plan_file(PlanCtx *ctx, PgmgFile *file)
 			add_drop(ctx, &obj->addr, file->path,
 					 psprintf("no longer defined in %s", file->path));
 	}
+}
+
+/*
+ * definition_unchanged
+ *		Is the existing view or materialized view of def already what its
+ *		statement would make it?  Then it is kept: neither dropped nor
+ *		recreated (its dependents untouched, a materialized view's data
+ *		kept); only the file's decorations run, and its indexes (each named)
+ *		are made again.
+ */
+static bool
+definition_unchanged(PgmgDef *def)
+{
+	char	   *would;
+	ListCell   *lc;
+
+	if (def->kind->objtype != OBJECT_VIEW && def->kind->objtype != OBJECT_MATVIEW)
+		return false;
+	/* a kept materialized view's indexes are made again by name */
+	foreach(lc, def->group)
+	{
+		Node	   *n = ((PgmgStmt *) lfirst(lc))->parsetree;
+
+		if (IsA(n, IndexStmt) && ((IndexStmt *) n)->idxname == NULL)
+			return false;
+	}
+	would = pgmg_would_define(def->stmt->parsetree, def->stmt->text,
+							  pgmg_object_kind(&def->addr), def->addr.objectId);
+	if (would == NULL || strcmp(would, pgmg_definition(&def->addr, false)) != 0)
+		return false;
+	def->reason = def->managed ? psprintf("%s; its definition is unchanged", def->reason) :
+		"adopt: identical to its file";
+	return true;
 }
 
 /*
@@ -704,7 +742,7 @@ check_references(PlanCtx *ctx, List *unresolved)
 
 		if (u->file->preserved)
 			continue;
-		why = missing_reason(ctx, u->ref, created);
+		why = missing_reason(ctx, u->file, u->ref, created);
 		if (why == NULL)
 			continue;
 		if (first == NULL)
@@ -771,7 +809,6 @@ stale_records(PlanCtx *ctx)
 static void
 check_needed_code(PlanCtx *ctx, List *unresolved)
 {
-	static const char prefixes[] = {'r', 't', 'f'};
 	List	   *creations = NIL;
 	ListCell   *mc;
 	ListCell   *uc;
@@ -821,13 +858,11 @@ check_needed_code(PlanCtx *ctx, List *unresolved)
 		foreach(uc, unresolved)
 		{
 			PgmgUnresolved *u = lfirst(uc);
-			char	   *key;
 			const char *creator;
 
 			if (!list_member_ptr(m->needs, u->file))
 				continue;
-			key = psprintf("%c:%s", prefixes[u->ref->kind], strVal(llast(u->ref->names)));
-			creator = created_from(ctx, creations, i, key);
+			creator = created_from(ctx, creations, i, pgmg_created_key(u->ref));
 			if (creator && pgmg_ref_lookup(u->ref) == NIL)
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
@@ -865,23 +900,23 @@ created_from(PlanCtx *ctx, List *creations, int i, const char *key)
 
 /*
  * missing_reason
- *		Why what ref names (that no file to run defines) will not exist
- *		when its file runs, or NULL when it will.
+ *		Why what ref (of file) names, which no file to run defines, will
+ *		not exist when the file runs, or NULL when it will.
  */
 static const char *
-missing_reason(PlanCtx *ctx, PgmgRef *ref, HTAB *created)
+missing_reason(PlanCtx *ctx, PgmgFile *file, PgmgRef *ref, HTAB *created)
 {
-	static const char prefixes[] = {'r', 't', 'f'};
 	List	   *found;
 	const char *why = NULL;
 	ListCell   *lc;
 
-	if (pgmg_str_get(created, psprintf("%c:%s", prefixes[ref->kind],
-									   strVal(llast(ref->names)))))
+	if (pgmg_str_get(created, pgmg_created_key(ref)))
 		return NULL;
 	found = pgmg_ref_lookup(ref);
-	if (found == NIL && ref->maybe_column)
-		return NULL;
+	if (found == NIL && ref->column_of)
+		foreach(lc, file->range_names)
+			if (strcmp(lfirst(lc), ref->column_of) == 0)
+				return NULL;	/* x.f written f(x): a column */
 	if (found == NIL)
 		return "does not exist, and no code file or pending migration creates it";
 
@@ -1436,8 +1471,13 @@ visit_drop_dependent(PlanCtx *ctx, const ObjectAddress *root,
 	if (dep_item == NULL)
 	{
 		PgmgStateObj *managed = pgmg_addr_get(ctx->managed, &d->object);
+		PgmgDef    *adopted = pgmg_addr_get(ctx->defs_by_addr, &d->object);
 
-		if (managed == NULL && is_view(&d->object))
+		/* not managed yet, but a file of this apply defines it: recreated */
+		if (managed == NULL && adopted)
+			dep_item = add_drop(ctx, &d->object, adopted->file->path,
+								psprintf("depends on %s", top->object));
+		else if (managed == NULL && is_view(&d->object))
 		{
 			preserve(ctx, &d->object, psprintf("depends on %s", top->object));
 			dep_item = pgmg_addr_get(ctx->drop_set, &d->object);
@@ -1672,7 +1712,8 @@ add_file_steps(PgmgPlan *plan, PgmgFile *f, const char *for_migration)
 		PgmgStep   *step = palloc0(sizeof(PgmgStep));
 		ListCell   *sc;
 
-		step->action = def->mode == PGMG_DEF_INPLACE ? PGMG_ACT_REPLACE : PGMG_ACT_CREATE;
+		step->action = def->mode != PGMG_DEF_INPLACE ? PGMG_ACT_CREATE :
+			def->inplace_sql != NIL ? PGMG_ACT_REPLACE : PGMG_ACT_KEEP;
 		if (f->preserved)
 			step->action = PGMG_ACT_RESTORE;
 		step->object = def->key;
@@ -1704,6 +1745,16 @@ add_file_steps(PgmgPlan *plan, PgmgFile *f, const char *for_migration)
 			{
 				PgmgSql    *sql = palloc0(sizeof(PgmgSql));
 
+				/* a kept materialized view: its index is made again */
+				if (step->action == PGMG_ACT_KEEP && IsA(stmt->parsetree, IndexStmt))
+				{
+					PgmgSql    *drop = palloc0(sizeof(PgmgSql));
+
+					drop->text = psprintf("DROP INDEX IF EXISTS %s",
+										  quote_qualified_identifier(get_namespace_name(get_rel_namespace(def->addr.objectId)),
+																	 ((IndexStmt *) stmt->parsetree)->idxname));
+					step->sql = lappend(step->sql, drop);
+				}
 				sql->text = stmt->text;
 				sql->file = f;
 				sql->location = stmt->location;
