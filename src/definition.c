@@ -52,6 +52,8 @@
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
 #include "parser/analyze.h"
+#include "parser/parse_type.h"
+#include "catalog/namespace.h"
 #include "rewrite/rewriteSupport.h"
 #include "utils/acl.h"
 #include "utils/array.h"
@@ -70,6 +72,8 @@
 #include "pgmg.h"
 
 static void describe(StringInfo buf, const ObjectAddress *addr);
+static char *composite_would_define(CompositeTypeStmt *stmt, const char *kind,
+									Oid typid);
 #if PG_VERSION_NUM < 160000
 static RangeTblEntry *view_entry(Oid viewid, const char *name);
 #endif
@@ -156,7 +160,9 @@ pgmg_definition(const ObjectAddress *addr, bool keep_locks)
  *		VIEW statement (source: its text) would give its view, kind being
  *		the view's kind name: its query analysed as the statement would
  *		analyse it now, under the caller's search_path, then printed as
- *		pgmg_definition prints the existing view viewid.  Nothing is
+ *		pgmg_definition prints the existing view viewid.  For CREATE TYPE
+ *		... AS (...), viewid is the existing type: its attributes' types and
+ *		collations are looked up as the statement would look them up.  Nothing is
  *		created, and the locks analysis takes are let go.  NULL for other
  *		statements, and when the query cannot be analysed now (it reads
  *		what does not exist yet).
@@ -194,6 +200,8 @@ pgmg_would_define(Node *stmt, const char *source, const char *kind, Oid viewid)
 		aliases = cs->into->colNames;
 		options = cs->into->options;
 	}
+	else if (IsA(stmt, CompositeTypeStmt))
+		return composite_would_define((CompositeTypeStmt *) stmt, kind, viewid);
 	else
 		return NULL;
 
@@ -264,6 +272,65 @@ pgmg_would_define(Node *stmt, const char *source, const char *kind, Oid viewid)
 	MemoryContextSwitchTo(caller);
 	CurrentResourceOwner = owner;
 	return result;
+}
+
+/*
+ * composite_would_define
+ *		pgmg_would_define for a composite type; NULL when an attribute's
+ *		type or collation cannot be found now.
+ */
+static char *
+composite_would_define(CompositeTypeStmt *stmt, const char *kind, Oid typid)
+{
+	StringInfoData buf;
+	List	   *types = NIL;
+	List	   *collations = NIL;
+	ListCell   *lc;
+	ListCell   *tc;
+	ListCell   *cc;
+	int			level;
+
+	/* resolved as CREATE TYPE resolves them: along the caller's path */
+	foreach(lc, stmt->coldeflist)
+	{
+		ColumnDef  *cd = lfirst_node(ColumnDef, lc);
+		Type		tup = LookupTypeName(NULL, cd->typeName, NULL, true);
+		Oid			att;
+		int32		typmod;
+		Oid			coll;
+
+		if (tup == NULL)
+			return NULL;
+		ReleaseSysCache(tup);
+		/* it exists: its modifiers are read by its own function, as CREATE does */
+		typenameTypeIdAndMod(NULL, cd->typeName, &att, &typmod);
+		coll = cd->collClause ? get_collation_oid(cd->collClause->collname, true) :
+			get_typcollation(att);
+		if (cd->collClause && !OidIsValid(coll))
+			return NULL;
+		types = lappend(types, list_make2_oid(att, (Oid) typmod));
+		collations = lappend_oid(collations, coll);
+	}
+
+	level = NewGUCNestLevel();
+	(void) set_config_option("search_path", "", PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+	initStringInfo(&buf);
+	appendStringInfo(&buf, "%s\n%s %c", kind, type_name(typid), TYPTYPE_COMPOSITE);
+	forthree(lc, stmt->coldeflist, tc, types, cc, collations)
+	{
+		ColumnDef  *cd = lfirst_node(ColumnDef, lc);
+		List	   *t = lfirst(tc);
+
+		appendStringInfo(&buf, "\nattribute %s %s collate %s",
+						 quote_identifier(cd->colname),
+						 format_type_extended(linitial_oid(t), (int32) lsecond_oid(t),
+											  FORMAT_TYPE_TYPEMOD_GIVEN |
+											  FORMAT_TYPE_FORCE_QUALIFY),
+						 collation_name(lfirst_oid(cc)));
+	}
+	AtEOXact_GUC(false, level);
+	return buf.data;
 }
 
 #if PG_VERSION_NUM < 160000

@@ -647,8 +647,8 @@ plan_file(PlanCtx *ctx, PgmgFile *file)
 
 /*
  * definition_unchanged
- *		Is the existing view or materialized view of def already what its
- *		statement would make it?  Then it is kept: neither dropped nor
+ *		Is the existing view, materialized view or composite type of def
+ *		already what its statement would make it?  Then it is kept: neither dropped nor
  *		recreated (its dependents untouched, a materialized view's data
  *		kept); only the file's decorations run, and its indexes (each named)
  *		are made again.
@@ -659,7 +659,8 @@ definition_unchanged(PgmgDef *def)
 	char	   *would;
 	ListCell   *lc;
 
-	if (def->kind->objtype != OBJECT_VIEW && def->kind->objtype != OBJECT_MATVIEW)
+	if (def->kind->objtype != OBJECT_VIEW && def->kind->objtype != OBJECT_MATVIEW &&
+		!IsA(def->stmt->parsetree, CompositeTypeStmt))
 		return false;
 	/* a kept materialized view's indexes are made again by name */
 	foreach(lc, def->group)
@@ -671,11 +672,7 @@ definition_unchanged(PgmgDef *def)
 	}
 	would = pgmg_would_define(def->stmt->parsetree, def->stmt->text,
 							  pgmg_object_kind(&def->addr), def->addr.objectId);
-	if (would == NULL || strcmp(would, pgmg_definition(&def->addr, false)) != 0)
-		return false;
-	def->reason = def->managed ? psprintf("%s; its definition is unchanged", def->reason) :
-		"adopt: identical to its file";
-	return true;
+	return would && strcmp(would, pgmg_definition(&def->addr, false)) == 0;
 }
 
 /*
@@ -1718,9 +1715,13 @@ add_file_steps(PgmgPlan *plan, PgmgFile *f, const char *for_migration)
 			step->action = PGMG_ACT_RESTORE;
 		step->object = def->key;
 		step->file = f->preserved ? NULL : f->path;
-		step->reason = for_migration ?
-			psprintf("%s; migration %s needs it", def->reason, for_migration) :
-			def->reason;
+		step->reason = def->reason;
+		if (step->action == PGMG_ACT_KEEP)
+			step->reason = def->managed ?
+				psprintf("%s; its definition is unchanged", def->reason) :
+				"adopt: identical to its file";
+		if (for_migration)
+			step->reason = psprintf("%s; migration %s needs it", step->reason, for_migration);
 		step->sql = list_copy(def->reset_sql);
 		foreach(sc, def->group)
 		{
