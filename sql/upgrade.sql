@@ -44,6 +44,35 @@ SELECT count(*) FROM pgmg.plan(jsonb_build_object('migrations', jsonb_build_obje
   '001_notes.sql', E'CREATE TABLE up.notes (body text);\nINSERT INTO up.notes VALUES (\'first  \n\');',
   '002_more.sql', E'INSERT INTO up.notes VALUES (\'second\n\');')));
 
+-- from 0.2, with state in place: 0.2 recorded fingerprints of catalog rows
+-- as stored (no definitions); after the update they still match, status is
+-- ok, and the next apply records the canonical definition, so drift can
+-- say what changed
+SET client_min_messages = warning;
+DROP SCHEMA up CASCADE;
+DROP EXTENSION pgmg;
+DROP SCHEMA pgmg;
+CREATE EXTENSION pgmg VERSION '0.2';
+RESET client_min_messages;
+CREATE SCHEMA up;
+CREATE VIEW up.answer AS SELECT 42 AS n;
+INSERT INTO pgmg.pgmg_state (object_name, object_hash, file, kind, identity, obj_names, fingerprint)
+SELECT 'view.up.answer', encode(sha256(convert_to('CREATE VIEW up.answer AS SELECT 42 AS n;', 'UTF8')), 'hex'),
+       'answer.sql', 'view', 'up.answer', '{up,answer}',
+       encode(sha256(convert_to(E'view\n' || ev_action::text, 'UTF8')), 'hex')
+  FROM pg_rewrite WHERE ev_class = 'up.answer'::regclass AND rulename = '_RETURN';
+SELECT count(*) FROM pgmg.plan('{"code": {}}');
+ALTER EXTENSION pgmg UPDATE;
+SELECT extversion FROM pg_extension WHERE extname = 'pgmg';
+SELECT kind, name, state, detail FROM pgmg.status('{"code": {"answer.sql": "CREATE VIEW up.answer AS SELECT 42 AS n;"}}');
+SELECT count(*) AS steps FROM pgmg.plan('{"code": {"answer.sql": "CREATE VIEW up.answer AS SELECT 42 AS n;"}}');
+SET client_min_messages = warning;
+SELECT count(*) FROM pgmg.apply('{"code": {"answer.sql": "CREATE VIEW up.answer AS SELECT 42 AS n;"}}');
+RESET client_min_messages;
+SELECT fingerprint LIKE 'd1:%' AS canonical, definition FROM pgmg.pgmg_state;
+CREATE OR REPLACE VIEW up.answer AS SELECT 43 AS n;
+SELECT kind, name, state, detail FROM pgmg.status('{"code": {"answer.sql": "CREATE VIEW up.answer AS SELECT 42 AS n;"}}');
+
 -- leave the database as the other suites expect it
 SET client_min_messages = warning;
 DROP SCHEMA up CASCADE;

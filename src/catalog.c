@@ -136,9 +136,19 @@ relation_natts(Oid relid)
 char *
 pgmg_fingerprint(const ObjectAddress *addr, bool keep_locks)
 {
+	return pgmg_fingerprint_of(pgmg_definition(addr, keep_locks));
+}
+
+/*
+ * pgmg_fingerprint_of
+ *		The fingerprint of a canonical definition already taken.
+ */
+char *
+pgmg_fingerprint_of(const char *definition)
+{
 	char		hash[PGMG_HASH_LEN];
 
-	pgmg_hash_lines(pgmg_definition(addr, keep_locks), hash);
+	pgmg_hash_lines(definition, hash);
 	return psprintf("%s%s", FINGERPRINT_PREFIX, hash);
 }
 

@@ -523,13 +523,15 @@ pgmg_status_sql(PG_FUNCTION_ARGS)
 	foreach(lc, pgmg_status(pgmg_read_files(files)))
 	{
 		PgmgStatusRow *row = lfirst(lc);
-		Datum		values[4];
-		bool		nulls[4] = {false, false, false, false};
+		Datum		values[5];
+		bool		nulls[5] = {false, false, false, false, row->detail == NULL};
 
 		values[0] = CStringGetTextDatum(row->kind);
 		values[1] = CStringGetTextDatum(row->name);
 		values[2] = CStringGetTextDatum(row->file);
 		values[3] = CStringGetTextDatum(row->state);
+		if (row->detail)
+			values[4] = CStringGetTextDatum(row->detail);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 	end_call(callcxt, oldcxt);

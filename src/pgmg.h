@@ -52,7 +52,7 @@
 #include "utils/jsonb.h"
 #include "utils/timestamp.h"
 
-#define PGMG_VERSION "0.2"
+#define PGMG_VERSION "0.3"
 
 /*
  * How checksums of files are taken (files.c): 1 is pgmg 0.1's (trailing
@@ -377,6 +377,7 @@ extern char *pgmg_object_name(const ObjectAddress *addr);
 extern void pgmg_identify(const ObjectAddress *addr, char **kind,
 						  char **identity, List **names, List **args);
 extern char *pgmg_fingerprint(const ObjectAddress *addr, bool keep_locks);
+extern char *pgmg_fingerprint_of(const char *definition);
 
 /*
  * definition.c: canonical definitions
@@ -471,6 +472,7 @@ extern void pgmg_start_migration(const char *name, const char *checksum);
 extern bool pgmg_resolve_started(const char *name, bool applied);
 extern void pgmg_record_file(PgmgFile *file);
 extern void pgmg_refresh_record(PgmgStateObj *obj);
+extern char *pgmg_recorded_definition(const char *object_name);
 extern void pgmg_forget_file(const char *path);
 extern char *pgmg_file_decorations(PgmgFile *file);
 
@@ -532,6 +534,7 @@ typedef struct PgmgStatusRow
 	const char *name;
 	const char *file;
 	const char *state;
+	const char *detail;			/* drift: what changed; else NULL */
 } PgmgStatusRow;
 
 extern PgmgPlan *pgmg_make_plan(PgmgFileSet *files, bool allow_out_of_order);

@@ -134,6 +134,7 @@ static bool migration_takes_managed(PlanCtx *ctx, PgmgFile *migration,
 static void preserve(PlanCtx *ctx, const ObjectAddress *addr, const char *reason);
 static bool is_view(const ObjectAddress *addr);
 static void warn_lock_table(PgmgPlan *plan);
+static char *drift_detail(PgmgStateObj *obj);
 static PgmgStatusRow *status_row(const char *kind, const char *name,
 								 const char *file, const char *state);
 static void classify_files(PlanCtx *ctx);
@@ -298,6 +299,8 @@ pgmg_status(PgmgFileSet *files)
 		else
 			state = "ok";
 		rows = lappend(rows, status_row("object", obj->object_name, obj->file, state));
+		if (strcmp(state, "drift") == 0)
+			((PgmgStatusRow *) llast(rows))->detail = drift_detail(obj);
 	}
 	foreach(lc, files->code)
 	{
@@ -309,11 +312,40 @@ pgmg_status(PgmgFileSet *files)
 	return rows;
 }
 
+/*
+ * drift_detail
+ *		What changed in a drifted object: the first line where its
+ *		definition differs from the one recorded with it.
+ */
+static char *
+drift_detail(PgmgStateObj *obj)
+{
+	char	   *recorded = pgmg_recorded_definition(obj->object_name);
+	char	   *now = pgmg_definition(&obj->addr, false);
+	char	   *r;
+	char	   *n;
+	int			line = 1;
+
+	if (recorded == NULL)
+		return "changed since it was recorded (by a pgmg that kept no definitions)";
+	for (r = recorded, n = now; *r && *r == *n; r++, n++)
+		if (*r == '\n')
+			line++;
+	/* back to the start of the line that differs */
+	while (r > recorded && r[-1] != '\n')
+	{
+		r--;
+		n--;
+	}
+	return psprintf("line %d of its definition was \"%s\", is \"%s\"", line,
+					pnstrdup(r, strcspn(r, "\n")), pnstrdup(n, strcspn(n, "\n")));
+}
+
 static PgmgStatusRow *
 status_row(const char *kind, const char *name, const char *file,
 		   const char *state)
 {
-	PgmgStatusRow *row = palloc(sizeof(PgmgStatusRow));
+	PgmgStatusRow *row = palloc0(sizeof(PgmgStatusRow));
 
 	row->kind = kind;
 	row->name = name;

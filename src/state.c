@@ -266,16 +266,16 @@ pgmg_forget_file(const char *path)
 void
 pgmg_record_file(PgmgFile *file)
 {
-	Oid			types[10] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID,
-	TEXTARRAYOID, TEXTARRAYOID, TEXTOID, TEXTOID, TEXTOID};
+	Oid			types[11] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID,
+	TEXTARRAYOID, TEXTARRAYOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID};
 	ListCell   *lc;
 
 	pgmg_forget_file(file->path);
 	if (upsert_plan == NULL)
 		upsert_plan = prepare_kept("INSERT INTO pgmg.pgmg_state AS s (object_name, object_hash, "
 								   "file, kind, identity, obj_names, obj_args, fingerprint, "
-								   "decorations, catalog_version, hash_version, project) "
-								   "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, "
+								   "decorations, catalog_version, definition, hash_version, project) "
+								   "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, "
 								   CppAsString2(PGMG_HASH_VERSION) ", pg_catalog.current_setting('pgmg.project')) "
 								   "ON CONFLICT (object_name) DO UPDATE SET "
 								   "object_hash = excluded.object_hash, file = excluded.file, "
@@ -284,10 +284,11 @@ pgmg_record_file(PgmgFile *file)
 								   "fingerprint = excluded.fingerprint, "
 								   "decorations = excluded.decorations, "
 								   "catalog_version = excluded.catalog_version, "
+								   "definition = excluded.definition, "
 								   "hash_version = excluded.hash_version, "
 								   "last_applied = pg_catalog.now() "
 								   "WHERE s.project OPERATOR(pg_catalog.=) excluded.project",
-								   10, types);
+								   11, types);
 
 	foreach(lc, file->defs)
 	{
@@ -297,9 +298,10 @@ pgmg_record_file(PgmgFile *file)
 		char	   *identity;
 		List	   *names;
 		List	   *args;
-		Datum		values[10];
-		char		nulls[10] = "          ";
+		Datum		values[11];
+		char		nulls[11] = "           ";
 		char	   *version;
+		char	   *definition;
 		int			ret;
 
 		/*
@@ -324,13 +326,15 @@ pgmg_record_file(PgmgFile *file)
 		values[4] = CStringGetTextDatum(identity);
 		values[5] = list_to_text_array(names);
 		values[6] = list_to_text_array(args);
-		values[7] = CStringGetTextDatum(pgmg_fingerprint(&addr, true));
+		definition = pgmg_definition(&addr, true);
+		values[7] = CStringGetTextDatum(pgmg_fingerprint_of(definition));
 		values[8] = CStringGetTextDatum(pgmg_file_decorations(file));
 		version = pgmg_catalog_version(&addr);
 		if (version)
 			values[9] = CStringGetTextDatum(version);
 		else
 			nulls[9] = 'n';
+		values[10] = CStringGetTextDatum(definition);
 		ret = pgmg_spi_execute_plan(upsert_plan, values, nulls, false, 0);
 		if (ret != SPI_OK_INSERT)
 			elog(ERROR, "could not update pgmg.pgmg_state: %s", SPI_result_code_string(ret));
@@ -352,19 +356,21 @@ pgmg_record_file(PgmgFile *file)
 void
 pgmg_refresh_record(PgmgStateObj *obj)
 {
-	Oid			types[3] = {TEXTOID, TEXTOID, TEXTOID};
-	Datum		values[3];
-	char		nulls[3] = "   ";
+	Oid			types[4] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID};
+	Datum		values[4];
+	char		nulls[4] = "    ";
 	char	   *version = pgmg_catalog_version(&obj->addr);
+	char	   *definition = pgmg_definition(&obj->addr, false);
 	int			ret;
 
 	if (refresh_plan == NULL)
 		refresh_plan = prepare_kept("UPDATE pgmg.pgmg_state SET fingerprint = $2, "
-									"catalog_version = $3 "
+									"catalog_version = $3, definition = $4 "
 									"WHERE object_name OPERATOR(pg_catalog.=) $1",
-									3, types);
+									4, types);
 	values[0] = CStringGetTextDatum(obj->object_name);
-	values[1] = CStringGetTextDatum(pgmg_fingerprint(&obj->addr, false));
+	values[1] = CStringGetTextDatum(pgmg_fingerprint_of(definition));
+	values[3] = CStringGetTextDatum(definition);
 	if (version)
 		values[2] = CStringGetTextDatum(version);
 	else
@@ -372,6 +378,31 @@ pgmg_refresh_record(PgmgStateObj *obj)
 	ret = pgmg_spi_execute_plan(refresh_plan, values, nulls, false, 0);
 	if (ret != SPI_OK_UPDATE)
 		elog(ERROR, "could not update pgmg.pgmg_state: %s", SPI_result_code_string(ret));
+}
+
+/*
+ * pgmg_recorded_definition
+ *		The canonical definition recorded with a managed object, or NULL
+ *		(recorded before pgmg kept definitions).
+ */
+char *
+pgmg_recorded_definition(const char *object_name)
+{
+	Oid			types[1] = {TEXTOID};
+	Datum		values[1];
+	char	   *result = NULL;
+	int			ret;
+
+	values[0] = CStringGetTextDatum(object_name);
+	ret = pgmg_spi_execute_args("SELECT definition FROM pgmg.pgmg_state "
+								"WHERE object_name OPERATOR(pg_catalog.=) $1",
+								1, types, values, NULL, true, 1);
+	if (ret != SPI_OK_SELECT)
+		elog(ERROR, "could not read pgmg.pgmg_state: %s", SPI_result_code_string(ret));
+	if (SPI_processed == 1)
+		result = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+	SPI_freetuptable(SPI_tuptable);
+	return result;
 }
 
 /*
