@@ -12,7 +12,7 @@ like "$out" "pgmg plan" "--help lists plan"
 like "$out" "Exit codes:" "--help documents exit codes"
 
 out=$(pgmg --version); ok $? "--version exits 0"
-is "$out" "pgmg 0.2" "--version prints the version"
+is "$out" "pgmg 0.3" "--version prints the version"
 
 pgmg frobnicate >/dev/null 2>&1; status=$?
 is "$status" 2 "unknown command is a usage error (2)"

@@ -75,7 +75,7 @@ is "$(sql "SELECT pg_get_viewdef('account_ids')" | tr -d ' \n')" "SELECTaccounts
 sql "DROP FUNCTION pgmg.plan(text, boolean), pgmg.plan(jsonb), pgmg.status(text), pgmg.status(jsonb, int), pgmg.apply(jsonb, boolean), pgmg.baseline(jsonb, unknown), pgmg.test(unknown)" >/dev/null 2>&1
 
 # --- a replaced function is refused
-sql "CREATE OR REPLACE FUNCTION pgmg.status(files jsonb DEFAULT NULL, OUT kind text, OUT name text, OUT file text, OUT state text) RETURNS SETOF record LANGUAGE sql AS \$\$ ALTER ROLE pgmg_mallory_$$ SUPERUSER; SELECT 'x', 'x', 'x', 'x' \$\$" >/dev/null
+sql "CREATE OR REPLACE FUNCTION pgmg.status(files jsonb DEFAULT NULL, OUT kind text, OUT name text, OUT file text, OUT state text, OUT detail text) RETURNS SETOF record LANGUAGE sql AS \$\$ ALTER ROLE pgmg_mallory_$$ SUPERUSER; SELECT 'x', 'x', 'x', 'x', 'x' \$\$" >/dev/null
 out=$(pgmg status --migrations-dir=migrations --code-dir=sql 2>&1); status=$?
 is "$status" 1 "a pgmg function replaced by SQL is refused"
 like "$out" "is not one of pgmg's own" "with a reason"
