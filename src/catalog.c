@@ -3,7 +3,8 @@
  * catalog.c
  *	  What pgmg reads from the system catalogs: identities (stored names
  *	  are resolved back to objects by kinds.c's resolver), fingerprints for
- *	  drift,
+ *	  drift (of canonical definitions, definition.c; 0.2's are still
+ *	  compared the way they were taken),
  *	  direct dependents from pg_depend, the object a catalog entry belongs
  *	  to (a view's _RETURN rule, a rowtype, an array type, an index), and
  *	  the statements that drop an object or restore its owner, privileges

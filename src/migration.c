@@ -3,9 +3,11 @@
  * migration.c
  *	  What a migration is, learned from its parse trees: whether it is
  *	  marked "-- pgmg:no-transaction", that it controls no transaction,
- *	  and the objects it alters, renames or drops (its targets), which the
+ *	  the objects it alters, renames or drops (its targets), which the
  *	  planner wraps: what depends on them is dropped before and recreated
- *	  after.
+ *	  after; what it references (parse.c's walker), so that code it needs
+ *	  is created before it; and what it creates, so that references to
+ *	  those names are not reported missing.
  *
  * Statements are split by parse.c's pgmg_split_statements, so positions in
  * errors mean the same in both.  Target lookups take no locks.

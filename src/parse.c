@@ -13,9 +13,13 @@
  *
  * References are collected by walking the raw trees by hand (view queries,
  * CREATE TABLE AS queries, BEGIN ATOMIC bodies, signatures, and SQL string
- * bodies).  References needed when the object is created are "hard"; the
- * string bodies of functions are late-bound ("soft"), since pgmg creates
- * objects with check_function_bodies off.
+ * bodies; for migrations, their tables' columns, constraints, indexes and
+ * their queries).  Names bind as PostgreSQL binds them: a CTE hides a
+ * relation only in its own WITH statement; operators and the target types
+ * of casts are references too.  References needed when the object is
+ * created are "hard"; the string bodies of functions are late-bound
+ * ("soft"), since pgmg creates objects with check_function_bodies off.
+ * A file's leading "-- pgmg:requires" lines are read here as well.
  *
  * Catalog lookups here take no locks: they only ask whether an object of
  * that name exists.

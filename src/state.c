@@ -18,7 +18,9 @@
  * A migration row is 'applied', or 'started': a no-transaction migration
  * the client began and has not recorded as finished, which blocks every
  * plan until pgmg.repair() resolves it.  hash_version says how a checksum
- * was taken (1: by pgmg 0.1).
+ * was taken (1: by pgmg 0.1).  A state row keeps its object's fingerprint
+ * and canonical definition (definition.c) and the versions of the catalog
+ * rows they were taken from; rows recorded before 0.3 have no definition.
  *
  * Copyright (c) 2026, the pgmg authors
  *
