@@ -1,6 +1,7 @@
 #!/bin/sh
-# test/client/adopt.sh - a database built without pgmg (the basic template,
-# loaded with plain psql from a schema dump) is adopted without disruption:
+# test/client/adopt.sh - a database built without pgmg (the basic and the
+# advanced template, loaded with plain psql from a schema dump) is adopted
+# without disruption:
 # after pgmg baseline, the first apply keeps every view and materialized
 # view that is as its file defines it, drops nothing, and leaves data and
 # OIDs in place; the next plan is empty.
@@ -65,5 +66,30 @@ sed 's/;[[:space:]]*$/ LIMIT 1000000;/' "$view" >"$view.new" && mv "$view.new" "
 out=$(pgmg plan --migrations-dir=migrations --code-dir=sql 2>&1)
 like "$out" "$(basename "$view") (modified)" "a changed view is planned"
 unlike "$out" "order_counts" "the others are not"
+
+# the advanced template (two schemas, grants, a composite type a function
+# returns) is adopted the same way, in a database of its own
+adv="${PGDATABASE}_adv"
+advsrc="${PGDATABASE}_advsrc"
+drop_dbs() {
+	for db in "$src" "$adv" "$advsrc"; do
+		PGDATABASE=postgres dropdb --if-exists "$db" >/dev/null 2>&1
+	done
+}
+trap 'drop_dbs; cleanup' EXIT
+mkdir "$scratch/adv" && cd "$scratch/adv" || exit 1
+cp -r "$repo_root/examples/templates/advanced/." .
+createdb "$advsrc" && createdb "$adv"
+PGDATABASE=$advsrc pgmg apply >/dev/null 2>&1
+ok $? "the advanced template applies in a reference database"
+pg_dump --schema-only -N pgmg "$advsrc" | grep -v 'EXTENSION.* pgmg' | PGDATABASE=$adv psql -X -q >/dev/null 2>&1
+last=$(find migrations -name '*.sql' | sort | tail -1)
+PGDATABASE=$adv pgmg baseline "$(basename "$last")" >/dev/null 2>&1
+ok $? "and is loaded with plain psql and baselined"
+out=$(PGDATABASE=$adv pgmg apply 2>&1)
+ok $? "its first apply succeeds"
+unlike "$out" "Dropping" "and drops nothing"
+out=$(PGDATABASE=$adv pgmg plan --exit-code 2>&1)
+is "$?" 0 "its next plan is empty"
 
 done_testing
