@@ -8,8 +8,11 @@
 --
 CREATE SCHEMA ad;
 CREATE TYPE ad.money_pair AS (amount numeric(12,2), currency varchar(3) COLLATE "C");
+CREATE DOMAIN ad.region_code AS varchar(12) COLLATE "C" NOT NULL DEFAULT 'north'
+  CONSTRAINT region_code_check CHECK (VALUE ~ '^[a-z]+$');
+CREATE DOMAIN ad.positive AS numeric CHECK (VALUE > 0);
 CREATE TABLE ad.sales (id int PRIMARY KEY, region text NOT NULL, amount numeric NOT NULL,
-  price ad.money_pair);
+  price ad.money_pair, code ad.region_code, qty ad.positive);
 INSERT INTO ad.sales VALUES (1, 'north', 10), (2, 'south', 20), (3, 'north', 5);
 -- what a team made with plain psql
 CREATE VIEW ad.by_region AS SELECT region, sum(amount) AS total FROM ad.sales GROUP BY region;
@@ -26,6 +29,10 @@ INSERT INTO ad.sales VALUES (4, 'east', 99);
 
 CREATE TEMP TABLE f (path text PRIMARY KEY, body text NOT NULL);
 INSERT INTO f VALUES
+('types/region_code.sql', 'CREATE DOMAIN ad.region_code AS varchar(12)
+  COLLATE "C" NOT NULL DEFAULT ''north''
+  CONSTRAINT region_code_check CHECK (VALUE ~ ''^[a-z]+$'');'),
+('types/positive.sql', 'CREATE DOMAIN ad.positive AS numeric CHECK (VALUE > 0);'),
 ('types/money_pair.sql', 'CREATE TYPE ad.money_pair AS (
   amount numeric(12, 2),
   currency varchar(3) COLLATE "C"
@@ -49,8 +56,9 @@ CREATE FUNCTION pg_temp.plan() RETURNS TABLE (step int, action text, object text
 LANGUAGE sql AS $$ SELECT step, action, object, reason FROM pgmg.plan(pg_temp.files()) $$;
 CREATE TEMP TABLE oids AS SELECT relname, oid FROM pg_class WHERE relnamespace = 'ad'::regnamespace;
 
--- the first apply: every view kept, the composite type a table uses too,
--- the function replaced in place
+-- the first apply: every view kept, the composite type and the domains a
+-- table uses too (an unnamed CHECK is the one CREATE DOMAIN names
+-- positive_check), the function replaced in place
 SELECT * FROM pg_temp.plan();
 SET client_min_messages = warning;
 SELECT count(*) FROM pgmg.apply(pg_temp.files());
@@ -89,6 +97,13 @@ SELECT count(*) FROM pgmg.apply(pg_temp.files());
 RESET client_min_messages;
 SELECT ad.region_total('north') AS north_total;
 SELECT count(*) AS steps FROM pg_temp.plan();
+
+-- a domain whose CHECK differs is not kept either
+UPDATE f SET body = 'CREATE DOMAIN ad.positive AS numeric CHECK (VALUE >= 0);' WHERE path = 'types/positive.sql';
+\set VERBOSITY terse
+SELECT * FROM pg_temp.plan();
+\set VERBOSITY default
+UPDATE f SET body = 'CREATE DOMAIN ad.positive AS numeric CHECK (VALUE > 0);' WHERE path = 'types/positive.sql';
 
 -- a composite type that differs is not kept: a table column uses it, so it
 -- cannot be recreated either

@@ -53,6 +53,10 @@
 #include "nodes/makefuncs.h"
 #include "parser/analyze.h"
 #include "parser/parse_type.h"
+#include "parser/parse_coerce.h"
+#include "parser/parse_collate.h"
+#include "parser/parse_expr.h"
+#include "catalog/heap.h"
 #include "catalog/namespace.h"
 #include "rewrite/rewriteSupport.h"
 #include "utils/acl.h"
@@ -74,6 +78,9 @@
 static void describe(StringInfo buf, const ObjectAddress *addr);
 static char *composite_would_define(CompositeTypeStmt *stmt, const char *kind,
 									Oid typid);
+static Node *domain_value_hook(ParseState *pstate, ColumnRef *cref);
+static char *domain_would_define(CreateDomainStmt *stmt, const char *kind, Oid typid);
+static char *expression_text(Node *expr);
 #if PG_VERSION_NUM < 160000
 static RangeTblEntry *view_entry(Oid viewid, const char *name);
 #endif
@@ -202,6 +209,8 @@ pgmg_would_define(Node *stmt, const char *source, const char *kind, Oid viewid)
 	}
 	else if (IsA(stmt, CompositeTypeStmt))
 		return composite_would_define((CompositeTypeStmt *) stmt, kind, viewid);
+	else if (IsA(stmt, CreateDomainStmt))
+		return domain_would_define((CreateDomainStmt *) stmt, kind, viewid);
 	else
 		return NULL;
 
@@ -331,6 +340,174 @@ composite_would_define(CompositeTypeStmt *stmt, const char *kind, Oid typid)
 	}
 	AtEOXact_GUC(false, level);
 	return buf.data;
+}
+
+/* what a domain's CHECK names VALUE stands for, while it is analysed */
+typedef struct DomainValue
+{
+	Oid			typid;
+	int32		typmod;
+	Oid			collation;
+} DomainValue;
+
+/*
+ * domain_value_hook
+ *		Parser hook: VALUE in a domain's CHECK is the value being checked.
+ */
+static Node *
+domain_value_hook(ParseState *pstate, ColumnRef *cref)
+{
+	DomainValue *dv = pstate->p_ref_hook_state;
+	CoerceToDomainValue *v;
+
+	if (list_length(cref->fields) != 1 || !IsA(linitial(cref->fields), String) ||
+		strcmp(strVal(linitial(cref->fields)), "value") != 0)
+		return NULL;
+	v = makeNode(CoerceToDomainValue);
+	v->typeId = dv->typid;
+	v->typeMod = dv->typmod;
+	v->collation = dv->collation;
+	v->location = cref->location;
+	return (Node *) v;
+}
+
+/*
+ * domain_would_define
+ *		pgmg_would_define for a domain (typid the existing one): its base
+ *		type, NOT NULL, collation, default and CHECK constraints analysed as
+ *		CREATE DOMAIN would analyse them, and printed as type_definition
+ *		prints them.  An unnamed CHECK takes the name CREATE DOMAIN gives
+ *		the first one; NULL when that is not enough to tell, or when
+ *		something cannot be analysed now.
+ */
+static char *
+domain_would_define(CreateDomainStmt *stmt, const char *kind, Oid typid)
+{
+	MemoryContext caller = CurrentMemoryContext;
+	ResourceOwner owner = CurrentResourceOwner;
+	char	   *volatile result = NULL;
+	Type		base_type = LookupTypeName(NULL, stmt->typeName, NULL, true);
+
+	if (base_type == NULL)
+		return NULL;
+	ReleaseSysCache(base_type);
+
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(caller);
+	PG_TRY();
+	{
+		Oid			base;
+		int32		typmod;
+		DomainValue dv;
+		bool		notnull = false;
+		Node	   *def = NULL;
+		List	   *names = NIL;	/* of the CHECKs, with ... */
+		List	   *exprs = NIL;	/* ... their analysed expressions ... */
+		List	   *valid = NIL;	/* ... and whether they are validated */
+		List	   *lines = NIL;
+		ListCell   *nc;
+		ListCell   *ec;
+		ListCell   *vc;
+		int			unnamed = 0;
+		ListCell   *lc;
+		StringInfoData buf;
+
+		typenameTypeIdAndMod(NULL, stmt->typeName, &base, &typmod);
+		dv.typid = base;
+		dv.typmod = typmod;
+		dv.collation = stmt->collClause ?
+			get_collation_oid(stmt->collClause->collname, false) :
+			get_typcollation(base);
+
+		foreach(lc, stmt->constraints)
+		{
+			Constraint *c = lfirst_node(Constraint, lc);
+			ParseState *pstate = make_parsestate(NULL);
+			Node	   *expr;
+
+			switch (c->contype)
+			{
+				case CONSTR_NOTNULL:
+					notnull = true;
+					break;
+				case CONSTR_NULL:
+					notnull = false;
+					break;
+				case CONSTR_DEFAULT:
+					def = cookDefault(pstate, c->raw_expr, base, typmod, "", 0);
+					break;
+				case CONSTR_CHECK:
+					pstate->p_pre_columnref_hook = domain_value_hook;
+					pstate->p_ref_hook_state = &dv;
+					expr = transformExpr(pstate, copyObject(c->raw_expr), EXPR_KIND_DOMAIN_CHECK);
+					expr = coerce_to_boolean(pstate, expr, "CHECK");
+					assign_expr_collations(pstate, expr);
+					if (c->conname == NULL && unnamed++ > 0)
+						elog(ERROR, "more than one unnamed CHECK");
+					names = lappend(names, c->conname ? c->conname :
+									psprintf("%s_check", strVal(llast(stmt->domainname))));
+					exprs = lappend(exprs, expr);
+					valid = lappend_int(valid, !c->skip_validation);
+					break;
+				default:
+					elog(ERROR, "a domain constraint pgmg does not compare");
+			}
+		}
+
+		(void) set_config_option("search_path", "", PGC_USERSET, PGC_S_SESSION,
+								 GUC_ACTION_LOCAL, true, 0, false);
+		initStringInfo(&buf);
+		appendStringInfo(&buf, "%s\n%s %c", kind, type_name(typid), TYPTYPE_DOMAIN);
+		appendStringInfo(&buf, "\nover %s not null %d collate %s",
+						 format_type_extended(base, typmod,
+											  FORMAT_TYPE_TYPEMOD_GIVEN |
+											  FORMAT_TYPE_FORCE_QUALIFY),
+						 notnull, collation_name(dv.collation));
+		if (def)
+			appendStringInfo(&buf, "\ndefault %s", expression_text(def));
+		/* as domain_constraints prints them: by name */
+		forthree(nc, names, ec, exprs, vc, valid)
+			lines = lappend(lines, psprintf("\nconstraint %s CHECK (%s)%s valid %d",
+											quote_identifier(lfirst(nc)),
+											expression_text(lfirst(ec)),
+											lfirst_int(vc) ? "" : " NOT VALID",
+											lfirst_int(vc)));
+		list_sort(lines, pgmg_compare_cstrings);
+		foreach(lc, lines)
+			appendStringInfoString(&buf, lfirst(lc));
+		result = buf.data;
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(caller);
+		edata = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(caller);
+		CurrentResourceOwner = owner;
+		if (edata->sqlerrcode == ERRCODE_QUERY_CANCELED ||
+			edata->sqlerrcode == ERRCODE_ADMIN_SHUTDOWN)
+			ReThrowError(edata);
+		FreeErrorData(edata);
+		return NULL;
+	}
+	PG_END_TRY();
+
+	RollbackAndReleaseCurrentSubTransaction();
+	MemoryContextSwitchTo(caller);
+	CurrentResourceOwner = owner;
+	return result;
+}
+
+/* an analysed expression as pg_get_expr prints a stored one */
+static char *
+expression_text(Node *expr)
+{
+	return TextDatumGetCString(DirectFunctionCall2(pg_get_expr,
+												   CStringGetTextDatum(nodeToString(expr)),
+												   ObjectIdGetDatum(InvalidOid)));
 }
 
 #if PG_VERSION_NUM < 160000

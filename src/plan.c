@@ -692,7 +692,8 @@ definition_unchanged(PgmgDef *def)
 	ListCell   *lc;
 
 	if (def->kind->objtype != OBJECT_VIEW && def->kind->objtype != OBJECT_MATVIEW &&
-		!IsA(def->stmt->parsetree, CompositeTypeStmt))
+		!IsA(def->stmt->parsetree, CompositeTypeStmt) &&
+		!IsA(def->stmt->parsetree, CreateDomainStmt))
 		return false;
 	/* a kept materialized view's indexes are made again by name */
 	foreach(lc, def->group)
