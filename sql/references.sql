@@ -59,6 +59,10 @@ SELECT * FROM pg_temp.plan();
 \echo :LAST_ERROR_SQLSTATE
 -- and nothing changed
 SELECT count(*) AS accounts_still_there FROM rf.accounts;
+-- the escape hatch: with the check off, the server judges at apply
+SET pgmg.check_references = off;
+SELECT count(*) AS steps FROM pgmg.plan(pg_temp.files());
+RESET pgmg.check_references;
 
 -- the migration that renames the table and creates a compatibility view in
 -- the same change is fine; so is a new table created by a migration

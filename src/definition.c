@@ -203,6 +203,9 @@ pgmg_would_define(Node *stmt, const char *source, const char *kind, Oid viewid)
 	{
 		CreateTableAsStmt *cs = (CreateTableAsStmt *) stmt;
 
+		/* storage is not in the definition: not compared, so not kept */
+		if (cs->into->accessMethod || cs->into->tableSpaceName)
+			return NULL;
 		query = cs->query;
 		aliases = cs->into->colNames;
 		options = cs->into->options;

@@ -51,6 +51,7 @@ PG_MODULE_MAGIC;
 
 /* GUC: report how long each phase of plan and apply took */
 bool		pgmg_timing = false;
+bool		pgmg_check_references = true;
 
 /* GUC: the project whose objects and migrations a call manages */
 char	   *pgmg_project = NULL;
@@ -89,6 +90,15 @@ _PG_init(void)
 							 NULL,
 							 &pgmg_timing,
 							 false,
+							 PGC_USERSET,
+							 0,
+							 NULL, NULL, NULL);
+	DefineCustomBoolVariable("pgmg.check_references",
+							 "Makes plan report every reference of the code files to run that will not exist.",
+							 "Off: the server judges each reference when the file runs, "
+							 "and the first missing one fails the apply.",
+							 &pgmg_check_references,
+							 true,
 							 PGC_USERSET,
 							 0,
 							 NULL, NULL, NULL);

@@ -63,6 +63,7 @@
 
 /* pgmg.c: GUCs */
 extern bool pgmg_timing;
+extern bool pgmg_check_references;
 extern char *pgmg_project;
 extern int	pgmg_lock_timeout;	/* ms; locks.c */
 extern int	pgmg_lock_retries;	/* locks.c */

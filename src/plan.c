@@ -745,7 +745,7 @@ check_requires(PlanCtx *ctx, PgmgFile *file)
  *		that do not in one error, before anything runs.  When a pending
  *		migration does what its parse trees do not tell (DO, CALL, CREATE
  *		EXTENSION, ...) nothing can be said about what will exist, and
- *		nothing is reported.
+ *		nothing is reported; nor when pgmg.check_references is off.
  */
 static void
 check_references(PlanCtx *ctx, List *unresolved)
@@ -758,6 +758,8 @@ check_references(PlanCtx *ctx, List *unresolved)
 	int			n = 0;
 	ListCell   *lc;
 
+	if (!pgmg_check_references)
+		return;
 	if (ctx->pause)
 		pending = lappend(pending, ctx->pause);
 	foreach(lc, pending)
