@@ -75,11 +75,40 @@
 
 #include "pgmg.h"
 
+/* what the readers read_rolled_back runs are given, and give back */
+typedef struct DescribeArgs
+{
+	StringInfo	buf;
+	const ObjectAddress *addr;
+} DescribeArgs;
+
+typedef struct ViewArgs
+{
+	Node	   *query;			/* the raw query */
+	List	   *aliases;		/* column names given, or NIL */
+	List	   *options;		/* DefElems, check option included */
+	const char *source;
+	const char *kind;
+	Oid			viewid;
+	char	   *result;
+} ViewArgs;
+
+typedef struct DomainArgs
+{
+	CreateDomainStmt *stmt;
+	const char *kind;
+	Oid			typid;
+	char	   *result;
+} DomainArgs;
+
 static void describe(StringInfo buf, const ObjectAddress *addr);
 static char *composite_would_define(CompositeTypeStmt *stmt, const char *kind,
 									Oid typid);
 static Node *domain_value_hook(ParseState *pstate, ColumnRef *cref);
-static char *domain_would_define(CreateDomainStmt *stmt, const char *kind, Oid typid);
+static void domain_definition(void *arg);
+static void view_definition(void *arg);
+static void describe_quietly(void *arg);
+static bool read_rolled_back(void (*fn) (void *), void *arg, bool swallow);
 static char *expression_text(Node *expr);
 #if PG_VERSION_NUM < 160000
 static RangeTblEntry *view_entry(Oid viewid, const char *name);
@@ -111,9 +140,8 @@ static const char *collation_name(Oid collid);
 char *
 pgmg_definition(const ObjectAddress *addr, bool keep_locks)
 {
-	MemoryContext caller = CurrentMemoryContext;
-	ResourceOwner owner = CurrentResourceOwner;
 	StringInfoData buf;
+	DescribeArgs args;
 
 	initStringInfo(&buf);
 	if (keep_locks)
@@ -129,16 +157,46 @@ pgmg_definition(const ObjectAddress *addr, bool keep_locks)
 		return buf.data;
 	}
 
+	/* rolled back: the locks the deparsers take go with it */
+	args.buf = &buf;
+	args.addr = addr;
+	(void) read_rolled_back(describe_quietly, &args, false);
+	return buf.data;
+}
+
+/* describe() as read_rolled_back runs it: under an empty search_path */
+static void
+describe_quietly(void *arg)
+{
+	DescribeArgs *a = arg;
+
+	(void) set_config_option("search_path", "", PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_LOCAL, true, 0, false);
+	/* the deparsers read catalogs through SPI: let them see this apply */
+	PushActiveSnapshot(GetTransactionSnapshot());
+	describe(a->buf, a->addr);
+	PopActiveSnapshot();
+}
+
+/*
+ * read_rolled_back
+ *		Run fn(arg) in an internal subtransaction that is then rolled back,
+ *		so that the locks it takes (and the settings it makes) go with it;
+ *		what it allocates in the caller's memory context stays.  An error
+ *		is raised again, or, when swallow, gives false (a cancel is always
+ *		raised again).
+ */
+static bool
+read_rolled_back(void (*fn) (void *), void *arg, bool swallow)
+{
+	MemoryContext caller = CurrentMemoryContext;
+	ResourceOwner owner = CurrentResourceOwner;
+
 	BeginInternalSubTransaction(NULL);
 	MemoryContextSwitchTo(caller);
 	PG_TRY();
 	{
-		(void) set_config_option("search_path", "", PGC_USERSET, PGC_S_SESSION,
-								 GUC_ACTION_LOCAL, true, 0, false);
-		/* the deparsers read catalogs through SPI: let them see this apply */
-		PushActiveSnapshot(GetTransactionSnapshot());
-		describe(&buf, addr);
-		PopActiveSnapshot();
+		fn(arg);
 	}
 	PG_CATCH();
 	{
@@ -150,15 +208,18 @@ pgmg_definition(const ObjectAddress *addr, bool keep_locks)
 		RollbackAndReleaseCurrentSubTransaction();
 		MemoryContextSwitchTo(caller);
 		CurrentResourceOwner = owner;
-		ReThrowError(edata);
+		if (!swallow || edata->sqlerrcode == ERRCODE_QUERY_CANCELED ||
+			edata->sqlerrcode == ERRCODE_ADMIN_SHUTDOWN)
+			ReThrowError(edata);
+		FreeErrorData(edata);
+		return false;
 	}
 	PG_END_TRY();
 
-	/* rolled back: the locks the deparsers took go with it */
 	RollbackAndReleaseCurrentSubTransaction();
 	MemoryContextSwitchTo(caller);
 	CurrentResourceOwner = owner;
-	return buf.data;
+	return true;
 }
 
 /*
@@ -177,26 +238,24 @@ pgmg_definition(const ObjectAddress *addr, bool keep_locks)
 char *
 pgmg_would_define(Node *stmt, const char *source, const char *kind, Oid viewid)
 {
-	MemoryContext caller = CurrentMemoryContext;
-	ResourceOwner owner = CurrentResourceOwner;
-	Node	   *volatile query;
-	List	   *volatile aliases;
-	List	   *volatile options;
-	char	   *volatile result = NULL;
+	ViewArgs	a = {0};
 
+	a.source = source;
+	a.kind = kind;
+	a.viewid = viewid;
 	if (IsA(stmt, ViewStmt))
 	{
 		ViewStmt   *vs = (ViewStmt *) stmt;
 
-		query = vs->query;
-		aliases = vs->aliases;
-		options = list_copy(vs->options);
+		a.query = vs->query;
+		a.aliases = vs->aliases;
+		a.options = list_copy(vs->options);
 		/* DefineView stores WITH CHECK OPTION as an option */
 		if (vs->withCheckOption != NO_CHECK_OPTION)
-			options = lappend(options,
-							  makeDefElem("check_option",
-										  (Node *) makeString(vs->withCheckOption == LOCAL_CHECK_OPTION ?
-															  "local" : "cascaded"), -1));
+			a.options = lappend(a.options,
+								makeDefElem("check_option",
+											(Node *) makeString(vs->withCheckOption == LOCAL_CHECK_OPTION ?
+																"local" : "cascaded"), -1));
 	}
 	else if (IsA(stmt, CreateTableAsStmt) &&
 			 ((CreateTableAsStmt *) stmt)->objtype == OBJECT_MATVIEW)
@@ -206,84 +265,76 @@ pgmg_would_define(Node *stmt, const char *source, const char *kind, Oid viewid)
 		/* storage is not in the definition: not compared, so not kept */
 		if (cs->into->accessMethod || cs->into->tableSpaceName)
 			return NULL;
-		query = cs->query;
-		aliases = cs->into->colNames;
-		options = cs->into->options;
+		a.query = cs->query;
+		a.aliases = cs->into->colNames;
+		a.options = cs->into->options;
 	}
 	else if (IsA(stmt, CompositeTypeStmt))
 		return composite_would_define((CompositeTypeStmt *) stmt, kind, viewid);
 	else if (IsA(stmt, CreateDomainStmt))
-		return domain_would_define((CreateDomainStmt *) stmt, kind, viewid);
+	{
+		DomainArgs	d = {(CreateDomainStmt *) stmt, kind, viewid, NULL};
+		Type		base = LookupTypeName(NULL, d.stmt->typeName, NULL, true);
+
+		if (base == NULL)
+			return NULL;
+		ReleaseSysCache(base);
+		return read_rolled_back(domain_definition, &d, true) ? d.result : NULL;
+	}
 	else
 		return NULL;
 
-	BeginInternalSubTransaction(NULL);
-	MemoryContextSwitchTo(caller);
-	PG_TRY();
+	return read_rolled_back(view_definition, &a, true) ? a.result : NULL;
+}
+
+/*
+ * view_definition
+ *		pgmg_would_define for a view or materialized view, as
+ *		read_rolled_back runs it.
+ */
+static void
+view_definition(void *arg)
+{
+	ViewArgs   *a = arg;
+	RawStmt    *raw = makeNode(RawStmt);
+	Query	   *q;
+	ListCell   *lc;
+	ListCell   *ac;
+	Datum		reloptions;
+	StringInfoData buf;
+
+	raw->stmt = copyObject(a->query);
+	q = parse_analyze_fixedparams(raw, a->source, NULL, 0, NULL);
+	ac = list_head(a->aliases);
+	foreach(lc, q->targetList)
 	{
-		RawStmt    *raw = makeNode(RawStmt);
-		Query	   *q;
-		ListCell   *lc;
-		ListCell   *ac;
-		Datum		reloptions;
-		StringInfoData buf;
+		TargetEntry *tle = lfirst_node(TargetEntry, lc);
 
-		raw->stmt = copyObject(query);
-		q = parse_analyze_fixedparams(raw, source, NULL, 0, NULL);
-		ac = list_head(aliases);
-		foreach(lc, q->targetList)
-		{
-			TargetEntry *tle = lfirst_node(TargetEntry, lc);
-
-			if (tle->resjunk || ac == NULL)
-				continue;
-			tle->resname = pstrdup(strVal(lfirst(ac)));
-			ac = lnext(aliases, ac);
-		}
+		if (tle->resjunk || ac == NULL)
+			continue;
+		tle->resname = pstrdup(strVal(lfirst(ac)));
+		ac = lnext(a->aliases, ac);
+	}
 #if PG_VERSION_NUM < 160000
-		/*
-		 * Before PostgreSQL 16 a view's stored query also holds two entries
-		 * for the view itself (OLD and NEW), and the deparser then prefixes
-		 * every column with its relation: so must ours.  They are appended,
-		 * where no Var points.
-		 */
-		q->rtable = lappend(q->rtable, view_entry(viewid, "old"));
-		q->rtable = lappend(q->rtable, view_entry(viewid, "new"));
+	/*
+	 * Before PostgreSQL 16 a view's stored query also holds two entries for
+	 * the view itself (OLD and NEW), and the deparser then prefixes every
+	 * column with its relation: so must ours.  They are appended, where no
+	 * Var points.
+	 */
+	q->rtable = lappend(q->rtable, view_entry(a->viewid, "old"));
+	q->rtable = lappend(q->rtable, view_entry(a->viewid, "new"));
 #endif
 
-		(void) set_config_option("search_path", "", PGC_USERSET, PGC_S_SESSION,
-								 GUC_ACTION_LOCAL, true, 0, false);
-		initStringInfo(&buf);
-		appendStringInfo(&buf, "%s\n%s;", kind, pg_get_querydef(q, false));
-		reloptions = transformRelOptions((Datum) 0, options, NULL, NULL, false, false);
-		if (reloptions != (Datum) 0)
-			appendStringInfo(&buf, "\noptions %s",
-							 TextDatumGetCString(OidFunctionCall1(F_ARRAY_OUT, reloptions)));
-		result = buf.data;
-	}
-	PG_CATCH();
-	{
-		ErrorData  *edata;
-
-		MemoryContextSwitchTo(caller);
-		edata = CopyErrorData();
-		FlushErrorState();
-		RollbackAndReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(caller);
-		CurrentResourceOwner = owner;
-		/* a cancel is not "cannot be analysed" */
-		if (edata->sqlerrcode == ERRCODE_QUERY_CANCELED ||
-			edata->sqlerrcode == ERRCODE_ADMIN_SHUTDOWN)
-			ReThrowError(edata);
-		FreeErrorData(edata);
-		return NULL;
-	}
-	PG_END_TRY();
-
-	RollbackAndReleaseCurrentSubTransaction();
-	MemoryContextSwitchTo(caller);
-	CurrentResourceOwner = owner;
-	return result;
+	(void) set_config_option("search_path", "", PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_LOCAL, true, 0, false);
+	initStringInfo(&buf);
+	appendStringInfo(&buf, "%s\n%s;", a->kind, pg_get_querydef(q, false));
+	reloptions = transformRelOptions((Datum) 0, a->options, NULL, NULL, false, false);
+	if (reloptions != (Datum) 0)
+		appendStringInfo(&buf, "\noptions %s",
+						 TextDatumGetCString(OidFunctionCall1(F_ARRAY_OUT, reloptions)));
+	a->result = buf.data;
 }
 
 /*
@@ -375,133 +426,99 @@ domain_value_hook(ParseState *pstate, ColumnRef *cref)
 }
 
 /*
- * domain_would_define
- *		pgmg_would_define for a domain (typid the existing one): its base
+ * domain_definition
+ *		pgmg_would_define for a domain (typid the existing one), as
+ *		read_rolled_back runs it: its base
  *		type, NOT NULL, collation, default and CHECK constraints analysed as
  *		CREATE DOMAIN would analyse them, and printed as type_definition
  *		prints them.  An unnamed CHECK takes the name CREATE DOMAIN gives
  *		the first one; NULL when that is not enough to tell, or when
  *		something cannot be analysed now.
  */
-static char *
-domain_would_define(CreateDomainStmt *stmt, const char *kind, Oid typid)
+static void
+domain_definition(void *arg)
 {
-	MemoryContext caller = CurrentMemoryContext;
-	ResourceOwner owner = CurrentResourceOwner;
-	char	   *volatile result = NULL;
-	Type		base_type = LookupTypeName(NULL, stmt->typeName, NULL, true);
+	DomainArgs *d = arg;
+	Oid			base;
+	int32		typmod;
+	DomainValue dv;
+	bool		notnull = false;
+	Node	   *def = NULL;
+	List	   *names = NIL;	/* of the CHECKs, with ... */
+	List	   *exprs = NIL;	/* ... their analysed expressions ... */
+	List	   *valid = NIL;	/* ... and whether they are validated */
+	List	   *lines = NIL;
+	ListCell   *nc;
+	ListCell   *ec;
+	ListCell   *vc;
+	int			unnamed = 0;
+	ListCell   *lc;
+	StringInfoData buf;
 
-	if (base_type == NULL)
-		return NULL;
-	ReleaseSysCache(base_type);
+	typenameTypeIdAndMod(NULL, d->stmt->typeName, &base, &typmod);
+	dv.typid = base;
+	dv.typmod = typmod;
+	dv.collation = d->stmt->collClause ?
+		get_collation_oid(d->stmt->collClause->collname, false) :
+		get_typcollation(base);
 
-	BeginInternalSubTransaction(NULL);
-	MemoryContextSwitchTo(caller);
-	PG_TRY();
+	foreach(lc, d->stmt->constraints)
 	{
-		Oid			base;
-		int32		typmod;
-		DomainValue dv;
-		bool		notnull = false;
-		Node	   *def = NULL;
-		List	   *names = NIL;	/* of the CHECKs, with ... */
-		List	   *exprs = NIL;	/* ... their analysed expressions ... */
-		List	   *valid = NIL;	/* ... and whether they are validated */
-		List	   *lines = NIL;
-		ListCell   *nc;
-		ListCell   *ec;
-		ListCell   *vc;
-		int			unnamed = 0;
-		ListCell   *lc;
-		StringInfoData buf;
+		Constraint *c = lfirst_node(Constraint, lc);
+		ParseState *pstate = make_parsestate(NULL);
+		Node	   *expr;
 
-		typenameTypeIdAndMod(NULL, stmt->typeName, &base, &typmod);
-		dv.typid = base;
-		dv.typmod = typmod;
-		dv.collation = stmt->collClause ?
-			get_collation_oid(stmt->collClause->collname, false) :
-			get_typcollation(base);
-
-		foreach(lc, stmt->constraints)
+		switch (c->contype)
 		{
-			Constraint *c = lfirst_node(Constraint, lc);
-			ParseState *pstate = make_parsestate(NULL);
-			Node	   *expr;
-
-			switch (c->contype)
-			{
-				case CONSTR_NOTNULL:
-					notnull = true;
-					break;
-				case CONSTR_NULL:
-					notnull = false;
-					break;
-				case CONSTR_DEFAULT:
-					def = cookDefault(pstate, c->raw_expr, base, typmod, "", 0);
-					break;
-				case CONSTR_CHECK:
-					pstate->p_pre_columnref_hook = domain_value_hook;
-					pstate->p_ref_hook_state = &dv;
-					expr = transformExpr(pstate, copyObject(c->raw_expr), EXPR_KIND_DOMAIN_CHECK);
-					expr = coerce_to_boolean(pstate, expr, "CHECK");
-					assign_expr_collations(pstate, expr);
-					if (c->conname == NULL && unnamed++ > 0)
-						elog(ERROR, "more than one unnamed CHECK");
-					names = lappend(names, c->conname ? c->conname :
-									psprintf("%s_check", strVal(llast(stmt->domainname))));
-					exprs = lappend(exprs, expr);
-					valid = lappend_int(valid, !c->skip_validation);
-					break;
-				default:
-					elog(ERROR, "a domain constraint pgmg does not compare");
-			}
+			case CONSTR_NOTNULL:
+				notnull = true;
+				break;
+			case CONSTR_NULL:
+				notnull = false;
+				break;
+			case CONSTR_DEFAULT:
+				def = cookDefault(pstate, c->raw_expr, base, typmod, "", 0);
+				break;
+			case CONSTR_CHECK:
+				pstate->p_pre_columnref_hook = domain_value_hook;
+				pstate->p_ref_hook_state = &dv;
+				expr = transformExpr(pstate, copyObject(c->raw_expr), EXPR_KIND_DOMAIN_CHECK);
+				expr = coerce_to_boolean(pstate, expr, "CHECK");
+				assign_expr_collations(pstate, expr);
+				if (c->conname == NULL && unnamed++ > 0)
+					elog(ERROR, "more than one unnamed CHECK");
+				names = lappend(names, c->conname ? c->conname :
+								psprintf("%s_check", strVal(llast(d->stmt->domainname))));
+				exprs = lappend(exprs, expr);
+				valid = lappend_int(valid, !c->skip_validation);
+				break;
+			default:
+				elog(ERROR, "a domain constraint pgmg does not compare");
 		}
-
-		(void) set_config_option("search_path", "", PGC_USERSET, PGC_S_SESSION,
-								 GUC_ACTION_LOCAL, true, 0, false);
-		initStringInfo(&buf);
-		appendStringInfo(&buf, "%s\n%s %c", kind, type_name(typid), TYPTYPE_DOMAIN);
-		appendStringInfo(&buf, "\nover %s not null %d collate %s",
-						 format_type_extended(base, typmod,
-											  FORMAT_TYPE_TYPEMOD_GIVEN |
-											  FORMAT_TYPE_FORCE_QUALIFY),
-						 notnull, collation_name(dv.collation));
-		if (def)
-			appendStringInfo(&buf, "\ndefault %s", expression_text(def));
-		/* as domain_constraints prints them: by name */
-		forthree(nc, names, ec, exprs, vc, valid)
-			lines = lappend(lines, psprintf("\nconstraint %s CHECK (%s)%s valid %d",
-											quote_identifier(lfirst(nc)),
-											expression_text(lfirst(ec)),
-											lfirst_int(vc) ? "" : " NOT VALID",
-											lfirst_int(vc)));
-		list_sort(lines, pgmg_compare_cstrings);
-		foreach(lc, lines)
-			appendStringInfoString(&buf, lfirst(lc));
-		result = buf.data;
 	}
-	PG_CATCH();
-	{
-		ErrorData  *edata;
 
-		MemoryContextSwitchTo(caller);
-		edata = CopyErrorData();
-		FlushErrorState();
-		RollbackAndReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(caller);
-		CurrentResourceOwner = owner;
-		if (edata->sqlerrcode == ERRCODE_QUERY_CANCELED ||
-			edata->sqlerrcode == ERRCODE_ADMIN_SHUTDOWN)
-			ReThrowError(edata);
-		FreeErrorData(edata);
-		return NULL;
-	}
-	PG_END_TRY();
-
-	RollbackAndReleaseCurrentSubTransaction();
-	MemoryContextSwitchTo(caller);
-	CurrentResourceOwner = owner;
-	return result;
+	(void) set_config_option("search_path", "", PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_LOCAL, true, 0, false);
+	initStringInfo(&buf);
+	appendStringInfo(&buf, "%s\n%s %c", d->kind, type_name(d->typid), TYPTYPE_DOMAIN);
+	appendStringInfo(&buf, "\nover %s not null %d collate %s",
+					 format_type_extended(base, typmod,
+										  FORMAT_TYPE_TYPEMOD_GIVEN |
+										  FORMAT_TYPE_FORCE_QUALIFY),
+					 notnull, collation_name(dv.collation));
+	if (def)
+		appendStringInfo(&buf, "\ndefault %s", expression_text(def));
+	/* as domain_constraints prints them: by name */
+	forthree(nc, names, ec, exprs, vc, valid)
+		lines = lappend(lines, psprintf("\nconstraint %s CHECK (%s)%s valid %d",
+										quote_identifier(lfirst(nc)),
+										expression_text(lfirst(ec)),
+										lfirst_int(vc) ? "" : " NOT VALID",
+										lfirst_int(vc)));
+	list_sort(lines, pgmg_compare_cstrings);
+	foreach(lc, lines)
+		appendStringInfoString(&buf, lfirst(lc));
+	d->result = buf.data;
 }
 
 /* an analysed expression as pg_get_expr prints a stored one */
