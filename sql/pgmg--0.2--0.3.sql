@@ -22,3 +22,12 @@ AS 'MODULE_PATHNAME', 'pgmg_status_sql'
 LANGUAGE C CALLED ON NULL INPUT VOLATILE;
 
 COMMENT ON FUNCTION pgmg.status(jsonb) IS 'each migration and managed object with its state compared with these files, and for drift what changed';
+
+/* a project written from the database: one code file per object */
+CREATE FUNCTION pgmg.import(schemas text[] DEFAULT NULL, OUT path text, OUT content text,
+	OUT objects text)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'pgmg_import_sql'
+LANGUAGE C CALLED ON NULL INPUT STABLE;
+
+COMMENT ON FUNCTION pgmg.import(text[]) IS 'the code files of a project written from this database (NULL: every schema of its own): views, materialized views, functions, procedures, enum and composite types, domains, triggers, policies and rules, with owner, privileges and comments';

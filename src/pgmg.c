@@ -36,6 +36,7 @@
 #include "miscadmin.h"
 #include "storage/lmgr.h"
 #include "tcop/utility.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/fmgrprotos.h"
 #include "utils/guc.h"
@@ -61,6 +62,7 @@ PG_FUNCTION_INFO_V1(pgmg_plan);
 PG_FUNCTION_INFO_V1(pgmg_apply);
 PG_FUNCTION_INFO_V1(pgmg_baseline);
 PG_FUNCTION_INFO_V1(pgmg_status_sql);
+PG_FUNCTION_INFO_V1(pgmg_import_sql);
 PG_FUNCTION_INFO_V1(pgmg_record_migration_sql);
 PG_FUNCTION_INFO_V1(pgmg_start_migration_sql);
 PG_FUNCTION_INFO_V1(pgmg_repair_sql);
@@ -542,6 +544,58 @@ pgmg_status_sql(PG_FUNCTION_ARGS)
 		values[3] = CStringGetTextDatum(row->state);
 		if (row->detail)
 			values[4] = CStringGetTextDatum(row->detail);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	end_call(callcxt, oldcxt);
+	return (Datum) 0;
+}
+
+/*
+ * pgmg.import(schemas text[]) returns the code files of a project written
+ * from this database: (path, content, objects) for each, in path order;
+ * objects lists the catalog entries the file makes, as pg_restore -l
+ * names them ("classid objid", comma-separated).  NULL or
+ * no argument: every schema but PostgreSQL's own, pgmg's and those of
+ * extensions.  Reads only.
+ */
+Datum
+pgmg_import_sql(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	MemoryContext callcxt;
+	MemoryContext oldcxt;
+	List	   *schemas = NIL;
+	ListCell   *lc;
+
+	InitMaterializedSRF(fcinfo, 0);
+	callcxt = begin_call(&oldcxt);
+	if (!PG_ARGISNULL(0))
+	{
+		Datum	   *elems;
+		bool	   *nulls;
+		int			n;
+		int			i;
+
+		deconstruct_array(PG_GETARG_ARRAYTYPE_P(0), TEXTOID, -1, false, TYPALIGN_INT,
+						  &elems, &nulls, &n);
+		for (i = 0; i < n; i++)
+			if (!nulls[i])
+				schemas = lappend(schemas, TextDatumGetCString(elems[i]));
+		if (schemas == NIL)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("pgmg.import() was given no schema"),
+					 errhint("Name the schemas to import, or pass NULL for all of them.")));
+	}
+	foreach(lc, pgmg_import(schemas))
+	{
+		char	  **file = lfirst(lc);
+		Datum		values[3];
+		bool		nulls[3] = {false, false, false};
+
+		values[0] = CStringGetTextDatum(file[0]);
+		values[1] = CStringGetTextDatum(file[1]);
+		values[2] = CStringGetTextDatum(file[2]);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 	end_call(callcxt, oldcxt);

@@ -17,7 +17,8 @@
  *	 pgmg.c					SQL-callable entry points, GUCs, the call context
  *	 session.c				the session API: loaded files, tests
  *	 execute.c  locks.c		running a plan; bounded lock waits
- *	 plan.c					deciding the steps (the one pg_depend closure walk)
+ *	 plan.c  import.c		deciding the steps (the one pg_depend closure
+ *							walk); a project written from a database
  *	 keep.c  order.c		what replaced objects must not lose; file order
  *	 migration.c			what a migration is and what it targets
  *	 parse.c  state.c		what files define and reference; recorded state
@@ -386,6 +387,9 @@ extern char *pgmg_fingerprint_of(const char *definition);
 extern char *pgmg_definition(const ObjectAddress *addr, bool keep_locks);
 extern char *pgmg_would_define(Node *stmt, const char *source, const char *kind,
 							   Oid viewid);
+extern char *pgmg_printed_statement(const ObjectAddress *addr);
+extern char *pgmg_bare_statement(const char *text);
+extern char *pgmg_printed_index(Oid relid, const char *name);
 extern char *pgmg_catalog_version(const ObjectAddress *addr);
 extern bool pgmg_drifted(PgmgStateObj *obj);
 extern ObjectAddress pgmg_owning_object(const ObjectAddress *addr,
@@ -539,6 +543,11 @@ typedef struct PgmgStatusRow
 } PgmgStatusRow;
 
 extern PgmgPlan *pgmg_make_plan(PgmgFileSet *files, bool allow_out_of_order);
+
+/*
+ * import.c: a project written from a database
+ */
+extern List *pgmg_import(List *schemas);
 extern List *pgmg_status(PgmgFileSet *files);
 extern const char *pgmg_action_name(PgmgAction action);
 

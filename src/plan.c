@@ -638,14 +638,14 @@ plan_file(PlanCtx *ctx, PgmgFile *file)
 		pgmg_addr_put(ctx->defs_by_addr, &def->addr, def);
 		if (pgmg_addr_get(ctx->drop_set, &def->addr))
 			recreate_def(ctx, def, NULL);
-		else if (pgmg_def_replaceable(def, &def->inplace_sql) ||
-				 definition_unchanged(def))
+		else if (definition_unchanged(def) ||
+				 pgmg_def_replaceable(def, &def->inplace_sql))
 		{
 			const char *old = def->managed ? def->managed->decorations : "";
 
 			/* the file's statements set again what its old version set */
 			def->mode = PGMG_DEF_INPLACE;
-			if (def->addr.classId == ProcedureRelationId)
+			if (def->addr.classId == ProcedureRelationId && def->inplace_sql != NIL)
 				pgmg_refuse_stale_results(def);
 			def->reset_sql = pgmg_reset_statements(&def->addr,
 												   strchr(old, 'a') != NULL,
@@ -679,8 +679,11 @@ plan_file(PlanCtx *ctx, PgmgFile *file)
 
 /*
  * definition_unchanged
- *		Is the existing view, materialized view or composite type of def
- *		already what its statement would make it?  Then it is kept: neither dropped nor
+ *		Is the existing object of def already what its statement would make
+ *		it?  A view, materialized view, composite type or domain: compared
+ *		by canonical definition; a function, procedure or trigger: when the
+ *		statement is what the server prints for the object (a file that
+ *		pgmg import wrote, say).  Then it is kept: neither dropped nor
  *		recreated (its dependents untouched, a materialized view's data
  *		kept); only the file's decorations run, and its indexes (each named)
  *		are made again.
@@ -689,7 +692,13 @@ static bool
 definition_unchanged(PgmgDef *def)
 {
 	char	   *would;
+	char	   *printed;
 	ListCell   *lc;
+
+	/* a function or trigger whose file holds what the server prints for it */
+	printed = pgmg_printed_statement(&def->addr);
+	if (printed)
+		return strcmp(printed, pgmg_bare_statement(def->stmt->text)) == 0;
 
 	if (def->kind->objtype != OBJECT_VIEW && def->kind->objtype != OBJECT_MATVIEW &&
 		!IsA(def->stmt->parsetree, CompositeTypeStmt) &&
@@ -1781,10 +1790,19 @@ add_file_steps(PgmgPlan *plan, PgmgFile *f, const char *for_migration)
 			{
 				PgmgSql    *sql = palloc0(sizeof(PgmgSql));
 
-				/* a kept materialized view: its index is made again */
+				/*
+				 * A kept materialized view: its index is made again, unless
+				 * the statement is what the server prints for the index
+				 * there.
+				 */
 				if (step->action == PGMG_ACT_KEEP && IsA(stmt->parsetree, IndexStmt))
 				{
 					PgmgSql    *drop = palloc0(sizeof(PgmgSql));
+					char	   *printed = pgmg_printed_index(def->addr.objectId,
+															 ((IndexStmt *) stmt->parsetree)->idxname);
+
+					if (printed && strcmp(printed, pgmg_bare_statement(stmt->text)) == 0)
+						continue;
 
 					drop->text = psprintf("DROP INDEX IF EXISTS %s",
 										  quote_qualified_identifier(get_namespace_name(get_rel_namespace(def->addr.objectId)),
