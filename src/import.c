@@ -55,7 +55,7 @@
 #include "pgmg.h"
 
 static void import_kind(List **files, HTAB *paths, const char *query, List *schemas);
-static char *object_text(const ObjectAddress *addr, const char *kind);
+static char *object_text(const ObjectAddress *addr, const char *folder);
 static char *type_text(Oid typid);
 static char *trigger_text(Oid trigid);
 static char *file_path(HTAB *paths, const char *schema, const char *folder,
@@ -225,11 +225,11 @@ import_kind(List **files, HTAB *paths, const char *query, List *schemas)
 
 /*
  * object_text
- *		The statements of an object's code file; NULL for kinds not
- *		written yet.
+ *		The statements of an object's code file (folder: where it goes);
+ *		NULL for kinds not written yet.
  */
 static char *
-object_text(const ObjectAddress *addr, const char *kind)
+object_text(const ObjectAddress *addr, const char *folder)
 {
 	StringInfoData buf;
 	int			level;
@@ -238,7 +238,7 @@ object_text(const ObjectAddress *addr, const char *kind)
 
 	if (addr->classId == RelationRelationId)
 		return pgmg_preserve_text(addr);
-	if (strcmp(kind, "aggregates") == 0 || strcmp(kind, "operators") == 0)
+	if (strcmp(folder, "aggregates") == 0 || strcmp(folder, "operators") == 0)
 		return NULL;
 
 	level = NewGUCNestLevel();
