@@ -84,6 +84,60 @@ diff original.sql fresh.sql >schema.diff
 ok $? "with the same pg_dump --schema-only as the original"
 [ -s schema.diff ] && sed 's/^/# /' schema.diff | head -30
 
+# a larger schema of our own: 57 code objects of every kind written, a chain
+# of views 20 deep, with grants and comments; imported and applied back, it
+# runs nothing
+big="${PGDATABASE}_big"
+trap 'PGDATABASE=postgres dropdb --if-exists "$fresh" >/dev/null 2>&1; PGDATABASE=postgres dropdb --if-exists "$big" >/dev/null 2>&1; cleanup' EXIT
+createdb "$big"
+{
+	echo "CREATE SCHEMA inv;"
+	echo "CREATE TYPE inv.kind AS ENUM ('a', 'b', 'c');"
+	echo "CREATE DOMAIN inv.amount AS numeric(12,2) CHECK (VALUE >= 0);"
+	echo "CREATE TABLE inv.items (id int PRIMARY KEY, kind inv.kind NOT NULL, price inv.amount NOT NULL, touched timestamptz);"
+	echo "INSERT INTO inv.items SELECT g, (ARRAY['a','b','c'])[1 + g % 3]::inv.kind, g FROM generate_series(1, 100) g;"
+	echo "CREATE VIEW inv.v0 AS SELECT id, kind, price FROM inv.items;"
+	i=1
+	while [ $i -lt 20 ]; do
+		echo "CREATE VIEW inv.v$i AS SELECT id, kind, price + $i AS price FROM inv.v$((i - 1)) WHERE id > $i;"
+		echo "COMMENT ON VIEW inv.v$i IS 'level $i';"
+		echo "GRANT SELECT ON inv.v$i TO PUBLIC;"
+		i=$((i + 1))
+	done
+	i=0
+	while [ $i -lt 20 ]; do
+		echo "CREATE FUNCTION inv.f$i(n integer) RETURNS numeric LANGUAGE sql STABLE BEGIN ATOMIC SELECT sum(price) FROM inv.v$i WHERE id > n; END;"
+		i=$((i + 1))
+	done
+	i=0
+	while [ $i -lt 10 ]; do
+		echo "CREATE TYPE inv.pair$i AS (a integer, b text);"
+		i=$((i + 1))
+	done
+	echo "CREATE MATERIALIZED VIEW inv.totals AS SELECT kind, count(*) AS n, sum(price) AS total FROM inv.v19 GROUP BY kind;"
+	echo "CREATE UNIQUE INDEX totals_kind ON inv.totals (kind);"
+	echo "CREATE FUNCTION inv.touch() RETURNS trigger LANGUAGE plpgsql AS \$\$ BEGIN NEW.touched := now(); RETURN NEW; END \$\$;"
+	echo "CREATE TRIGGER touch BEFORE UPDATE ON inv.items FOR EACH ROW EXECUTE FUNCTION inv.touch();"
+	echo "ALTER TABLE inv.items ENABLE ROW LEVEL SECURITY;"
+	echo "CREATE POLICY cheap ON inv.items FOR SELECT USING (price < 50);"
+	echo "CREATE PROCEDURE inv.reprice(d numeric) LANGUAGE sql BEGIN ATOMIC UPDATE inv.items SET price = price + d; END;"
+} | PGDATABASE=$big psql -X -q -v ON_ERROR_STOP=1 >/dev/null
+ok $? "a schema of 57 code objects is built with plain psql"
+big_before=$(PGDATABASE=$big psql -X -At -c "SELECT string_agg(relname || ':' || oid, ',' ORDER BY relname) FROM pg_class WHERE relnamespace = 'inv'::regnamespace")
+out=$(PGDATABASE=$big pgmg import big --schema=inv 2>&1)
+ok $? "it is imported"
+is "$(find big/sql -name '*.sql' | wc -l | tr -d ' ')" 57 "into 57 code files"
+out=$(PGDATABASE=$big pgmg apply --project=big 2>&1)
+ok $? "and applied back"
+unlike "$out" "Created" "creating nothing"
+unlike "$out" "Dropping" "dropping nothing"
+unlike "$out" "Replaced" "replacing nothing"
+is "$(PGDATABASE=$big psql -X -At -c "SELECT string_agg(relname || ':' || oid, ',' ORDER BY relname) FROM pg_class WHERE relnamespace = 'inv'::regnamespace")" \
+	"$big_before" "every relation is the same object"
+is "$(PGDATABASE=$big psql -X -At -c "SELECT count(*) FROM pgmg.pgmg_state")" 57 "57 objects are managed"
+out=$(PGDATABASE=$big pgmg plan --project=big --exit-code 2>&1)
+is "$?" 0 "the next plan is empty"
+
 # never over an existing directory
 out=$(pgmg import proj 2>&1); status=$?
 is "$status" 1 "import into an existing directory fails"
