@@ -85,7 +85,6 @@ static const char *grant_keyword(const ObjectAddress *addr);
 static void append_privileges(StringInfo buf, AclMode privs);
 static char *reloptions_text(Oid relid);
 static Node *column_default(Oid relid, AttrNumber attnum);
-static int	empty_search_path(void);
 static List *column_grants(const ObjectAddress *addr, Oid owner_id);
 static PgmgSql *new_sql(char *text);
 static Acl *read_owner_acl(const ObjectAddress *addr, Oid *owner_id);
@@ -806,7 +805,7 @@ pgmg_preserve_text(const ObjectAddress *addr)
 	int			nest;
 
 	/* qualify every name, as pg_dump does, so the text binds as it did */
-	nest = empty_search_path();
+	nest = pgmg_empty_search_path();
 	def = TextDatumGetCString(DirectFunctionCall2(pg_get_viewdef_ext,
 												  ObjectIdGetDatum(addr->objectId),
 												  BoolGetDatum(false)));
@@ -1018,7 +1017,7 @@ pgmg_kept_statements(const ObjectAddress *addr, List *file_indexes,
 
 	if (addr->classId != RelationRelationId)
 		return NIL;
-	nest = empty_search_path();
+	nest = pgmg_empty_search_path();
 	if (indexes && get_rel_relkind(addr->objectId) == RELKIND_MATVIEW)
 	{
 		List	   *oids = NIL;
@@ -1089,21 +1088,6 @@ pgmg_kept_statements(const ObjectAddress *addr, List *file_indexes,
 	}
 	AtEOXact_GUC(true, nest);
 	return result;
-}
-
-/*
- * empty_search_path
- *		Set search_path to '' until AtEOXact_GUC(true, level) of the level
- *		returned: the catalog's deparsing functions then qualify every name.
- */
-static int
-empty_search_path(void)
-{
-	int			level = NewGUCNestLevel();
-
-	(void) set_config_option("search_path", "", PGC_USERSET, PGC_S_SESSION,
-							 GUC_ACTION_SAVE, true, 0, false);
-	return level;
 }
 
 /*

@@ -150,10 +150,8 @@ pgmg_definition(const ObjectAddress *addr, bool keep_locks)
 	initStringInfo(&buf);
 	if (keep_locks)
 	{
-		int			level = NewGUCNestLevel();
+		int			level = pgmg_empty_search_path();
 
-		(void) set_config_option("search_path", "", PGC_USERSET, PGC_S_SESSION,
-								 GUC_ACTION_SAVE, true, 0, false);
 		PushActiveSnapshot(GetTransactionSnapshot());
 		describe(&buf, addr);
 		PopActiveSnapshot();
@@ -379,9 +377,7 @@ composite_would_define(CompositeTypeStmt *stmt, const char *kind, Oid typid)
 		collations = lappend_oid(collations, coll);
 	}
 
-	level = NewGUCNestLevel();
-	(void) set_config_option("search_path", "", PGC_USERSET, PGC_S_SESSION,
-							 GUC_ACTION_SAVE, true, 0, false);
+	level = pgmg_empty_search_path();
 	initStringInfo(&buf);
 	appendStringInfo(&buf, "%s\n%s %c", kind, type_name(typid), TYPTYPE_COMPOSITE);
 	forthree(lc, stmt->coldeflist, tc, types, cc, collations)
@@ -569,9 +565,7 @@ pgmg_printed_statement(const ObjectAddress *addr)
 
 	if (addr->classId == ProcedureRelationId && get_func_prokind(oid) == PROKIND_AGGREGATE)
 		return NULL;
-	level = NewGUCNestLevel();
-	(void) set_config_option("search_path", "", PGC_USERSET, PGC_S_SESSION,
-							 GUC_ACTION_SAVE, true, 0, false);
+	level = pgmg_empty_search_path();
 	switch (addr->classId)
 	{
 		case ProcedureRelationId:
@@ -638,9 +632,7 @@ pgmg_printed_index(Oid relid, const char *name)
 
 	if (!OidIsValid(index))
 		return NULL;
-	level = NewGUCNestLevel();
-	(void) set_config_option("search_path", "", PGC_USERSET, PGC_S_SESSION,
-							 GUC_ACTION_SAVE, true, 0, false);
+	level = pgmg_empty_search_path();
 	printed = TextDatumGetCString(DirectFunctionCall1(pg_get_indexdef, ObjectIdGetDatum(index)));
 	AtEOXact_GUC(false, level);
 	return pgmg_bare_statement(printed);

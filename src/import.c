@@ -241,9 +241,7 @@ object_text(const ObjectAddress *addr, const char *folder)
 	if (strcmp(folder, "aggregates") == 0 || strcmp(folder, "operators") == 0)
 		return NULL;
 
-	level = NewGUCNestLevel();
-	(void) set_config_option("search_path", "", PGC_USERSET, PGC_S_SESSION,
-							 GUC_ACTION_SAVE, true, 0, false);
+	level = pgmg_empty_search_path();
 	switch (addr->classId)
 	{
 		case TypeRelationId:

@@ -524,8 +524,6 @@ select_creates_nothing(SelectStmt *stmt)
 char *
 pgmg_created_key(PgmgRef *ref)
 {
-	static const char prefixes[] = {'r', 't', 'f'};
-
 	Assert(ref->kind <= PGMG_REF_FUNCTION);
-	return psprintf("%c:%s", prefixes[ref->kind], strVal(llast(ref->names)));
+	return psprintf("%c:%s", pgmg_ref_namespace(ref->kind), strVal(llast(ref->names)));
 }

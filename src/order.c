@@ -295,8 +295,7 @@ add_name(HTAB *names, char prefix, const char *schema, const char *name,
 static List *
 resolve_ref(List *search_path, HTAB *names, PgmgRef *ref)
 {
-	static const char prefixes[] = {'r', 't', 'f', 'o', 'c'};
-	char		prefix = prefixes[ref->kind];
+	char		prefix = pgmg_ref_namespace(ref->kind);
 	int			n = list_length(ref->names);
 	const char *name = strVal(llast(ref->names));
 	ListCell   *lc;

@@ -1531,6 +1531,20 @@ add_ref(RefContext *ctx, PgmgRefKind kind, List *names, int location)
 }
 
 /*
+ * pgmg_ref_namespace
+ *		The letter of the namespace a reference's name is looked up in, as
+ *		order.c and migration.c key names: r(elation), t(ype), f(unction),
+ *		o(perator), c(ast, by its target type).
+ */
+char
+pgmg_ref_namespace(PgmgRefKind kind)
+{
+	static const char letters[] = {'r', 't', 'f', 'o', 'c'};
+
+	return letters[kind];
+}
+
+/*
  * pgmg_ref_kind_name
  *		What a reference names, for messages.
  */

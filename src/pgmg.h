@@ -91,6 +91,7 @@ extern void pgmg_file_context_shift(ErrorContextCallback *cb, int at, int len);
 extern void pgmg_file_context_literal(ErrorContextCallback *cb, bool escapes);
 extern int	pgmg_line_of(const char *text, int offset);
 extern int	pgmg_compare_cstrings(const ListCell *a, const ListCell *b);
+extern int	pgmg_empty_search_path(void);
 extern double pgmg_elapsed_ms(TimestampTz start);
 extern void pgmg_spi_connect(void);
 extern int	pgmg_spi_execute(const char *sql, bool read_only, long count);
@@ -251,7 +252,8 @@ extern char *pgmg_ddl_reference(const ObjectAddress *addr);
 
 /*
  * a name a file references; hard references must exist at creation.
- * order.c indexes its namespaces by this enum: keep the order.
+ * pgmg_ref_namespace and pgmg_ref_kind_name index tables by this enum:
+ * keep the order.
  */
 typedef enum PgmgRefKind
 {
@@ -351,6 +353,7 @@ extern void pgmg_refuse_other_kind(PgmgDef *def, const ObjectAddress *addr) pg_a
 extern bool pgmg_def_replaceable(PgmgDef *def, List **sql);
 extern void pgmg_collect_refs(PgmgFile *file, PgmgStmt *stmt);
 extern const char *pgmg_ref_kind_name(PgmgRefKind kind);
+extern char pgmg_ref_namespace(PgmgRefKind kind);
 extern List *pgmg_ref_lookup(PgmgRef *ref);
 
 /*

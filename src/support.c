@@ -28,6 +28,8 @@
 #include "utils/hsearch.h"
 #include "utils/timestamp.h"
 
+#include "utils/guc.h"
+
 #include "pgmg.h"
 
 /* what an error while running or parsing user SQL is about */
@@ -211,6 +213,21 @@ pgmg_line_of(const char *text, int offset)
 		if (*p == '\n')
 			line++;
 	return line;
+}
+
+/*
+ * pgmg_empty_search_path
+ *		Set search_path to '' until AtEOXact_GUC(..., level) of the level
+ *		returned: the server's deparsers then qualify every name they print.
+ */
+int
+pgmg_empty_search_path(void)
+{
+	int			level = NewGUCNestLevel();
+
+	(void) set_config_option("search_path", "", PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+	return level;
 }
 
 /*
