@@ -958,27 +958,32 @@ pgmg_restore_statements(const ObjectAddress *addr, bool acl, bool comment,
 							 new_sql(psprintf("COMMENT ON %s IS %s", ref,
 											  quote_literal_cstr(c))));
 	}
-	if (column_comments && addr->classId == RelationRelationId)
+	/* a view's columns, a composite type's attributes */
+	if (column_comments &&
+		(addr->classId == RelationRelationId ||
+		 (addr->classId == TypeRelationId && get_typtype(addr->objectId) == TYPTYPE_COMPOSITE)))
 	{
-		int			natts = relation_natts(addr->objectId);
+		Oid			relid = addr->classId == RelationRelationId ? addr->objectId :
+			get_typ_typrelid(addr->objectId);
+		int			natts = relation_natts(relid);
 		int			i;
 
 		for (i = 1; i <= natts; i++)
 		{
-			char	   *c = GetComment(addr->objectId, RelationRelationId, i);
+			char	   *c = GetComment(relid, RelationRelationId, i);
 			char	   *attname;
 			PgmgSql    *sql;
 
 			if (c == NULL)
 				continue;
-			attname = get_attname(addr->objectId, i, false);
+			attname = get_attname(relid, i, false);
 			sql = new_sql(psprintf("COMMENT ON COLUMN %s.%s IS %s",
 								   getObjectIdentity(addr, false),
 								   quote_identifier(attname),
 								   quote_literal_cstr(c)));
 			/* the recreated view may not have the column any more */
-			sql->guard_schema = get_namespace_name(get_rel_namespace(addr->objectId));
-			sql->guard_relname = get_rel_name(addr->objectId);
+			sql->guard_schema = get_namespace_name(get_rel_namespace(relid));
+			sql->guard_relname = get_rel_name(relid);
 			sql->guard_column = attname;
 			result = lappend(result, sql);
 		}

@@ -105,7 +105,6 @@ typedef struct DomainArgs
 } DomainArgs;
 
 static void describe(StringInfo buf, const ObjectAddress *addr);
-static char *policy_text(Oid policyid);
 static char *composite_would_define(CompositeTypeStmt *stmt, const char *kind,
 									Oid typid);
 static Node *domain_value_hook(ParseState *pstate, ColumnRef *cref);
@@ -546,118 +545,6 @@ view_entry(Oid viewid, const char *name)
 	return rte;
 }
 #endif
-
-/*
- * pgmg_printed_statement
- *		The CREATE statement the server prints for a function, procedure,
- *		trigger or rule (pg_get_functiondef, pg_get_triggerdef,
- *		pg_get_ruledef), or pgmg prints for a policy, under an empty
- *		search_path, without OR REPLACE, a final semicolon or trailing
- *		blanks; NULL for other objects.  A file holding exactly this makes
- *		exactly the object that exists.
- */
-char *
-pgmg_printed_statement(const ObjectAddress *addr)
-{
-	int			level;
-	char	   *printed;
-	Oid			oid = addr->objectId;
-
-	if (addr->classId == ProcedureRelationId && get_func_prokind(oid) == PROKIND_AGGREGATE)
-		return NULL;
-	level = pgmg_empty_search_path();
-	switch (addr->classId)
-	{
-		case ProcedureRelationId:
-			printed = TextDatumGetCString(DirectFunctionCall1(pg_get_functiondef, ObjectIdGetDatum(oid)));
-			break;
-		case TriggerRelationId:
-			printed = TextDatumGetCString(DirectFunctionCall1(pg_get_triggerdef, ObjectIdGetDatum(oid)));
-			break;
-		case RewriteRelationId:
-			printed = TextDatumGetCString(DirectFunctionCall1(pg_get_ruledef, ObjectIdGetDatum(oid)));
-			break;
-		case PolicyRelationId:
-			printed = policy_text(oid);
-			break;
-		default:
-			printed = NULL;
-			break;
-	}
-	AtEOXact_GUC(false, level);
-	return printed ? pgmg_bare_statement(printed) : NULL;
-}
-
-/*
- * policy_text
- *		CREATE POLICY with its table, kind, command, roles and expressions.
- */
-static char *
-policy_text(Oid policyid)
-{
-	Oid			types[1] = {OIDOID};
-	Datum		values[1] = {ObjectIdGetDatum(policyid)};
-	int			ret;
-	char	   *text;
-
-	ret = pgmg_spi_execute_args("SELECT pg_catalog.format('CREATE POLICY %I ON %s AS %s FOR %s TO %s%s%s;', "
-								"p.polname, p.polrelid::pg_catalog.regclass, "
-								"CASE WHEN p.polpermissive THEN 'PERMISSIVE' ELSE 'RESTRICTIVE' END, "
-								"CASE p.polcmd WHEN 'r' THEN 'SELECT' WHEN 'a' THEN 'INSERT' WHEN 'w' THEN 'UPDATE' "
-								"WHEN 'd' THEN 'DELETE' ELSE 'ALL' END, "
-								"(SELECT pg_catalog.string_agg(CASE WHEN r OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC' "
-								"ELSE pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(r)) END, ', ' ORDER BY 1) "
-								"FROM pg_catalog.unnest(p.polroles) r), "
-								"' USING (' OPERATOR(pg_catalog.||) pg_catalog.pg_get_expr(p.polqual, p.polrelid) OPERATOR(pg_catalog.||) ')', "
-								"' WITH CHECK (' OPERATOR(pg_catalog.||) pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid) OPERATOR(pg_catalog.||) ')') "
-								"FROM pg_catalog.pg_policy p WHERE p.oid OPERATOR(pg_catalog.=) $1",
-								1, types, values, NULL, true, 1);
-	if (ret != SPI_OK_SELECT || SPI_processed != 1)
-		elog(ERROR, "could not read policy %u", policyid);
-	text = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
-	return text;
-}
-
-/*
- * pgmg_printed_index
- *		What pg_get_indexdef prints for the index of that name on relid
- *		(bare, as pgmg_bare_statement gives it), or NULL when there is none.
- */
-char *
-pgmg_printed_index(Oid relid, const char *name)
-{
-	Oid			index = get_relname_relid(name, get_rel_namespace(relid));
-	int			level;
-	char	   *printed;
-
-	if (!OidIsValid(index))
-		return NULL;
-	level = pgmg_empty_search_path();
-	printed = TextDatumGetCString(DirectFunctionCall1(pg_get_indexdef, ObjectIdGetDatum(index)));
-	AtEOXact_GUC(false, level);
-	return pgmg_bare_statement(printed);
-}
-
-/*
- * pgmg_bare_statement
- *		A CREATE statement without OR REPLACE, a final semicolon and
- *		trailing blanks, for comparing.
- */
-char *
-pgmg_bare_statement(const char *text)
-{
-	char	   *result;
-	int			len;
-
-	if (pg_strncasecmp(text, "CREATE OR REPLACE ", 18) == 0)
-		result = psprintf("CREATE %s", text + 18);
-	else
-		result = pstrdup(text);
-	len = strlen(result);
-	while (len > 0 && (result[len - 1] == ';' || isspace((unsigned char) result[len - 1])))
-		result[--len] = '\0';
-	return result;
-}
 
 /*
  * describe

@@ -2,8 +2,9 @@
  *
  * import.c
  *	  A project written from a live database: one code file per view,
- *	  materialized view, function name (its overloads together), type,
- *	  domain, trigger, policy and rule of the chosen schemas, each with the
+ *	  materialized view, function, aggregate and operator name (its
+ *	  overloads together), type, domain, cast, trigger, event trigger,
+ *	  policy and rule of the chosen schemas, each with the
  *	  decorations the object has (owner, privileges, comments, a
  *	  materialized view's indexes and population state).
  *
@@ -11,11 +12,15 @@
  * qualified and the files bind to what the objects bind to now.  A
  * function's file is what pg_get_functiondef prints, which the planner
  * recognizes as unchanged, so applying the imported project to the
- * database it came from executes nothing but decorations.  Objects of
+ * database it came from executes nothing but decorations.  Aggregates,
+ * operators, casts, event triggers and range types are printed as pg_dump
+ * prints them (printed.c), which the planner recognizes too.  A cast goes
+ * with the first of its source type, target type and function that is in
+ * the chosen schemas; an event trigger with its function.  Objects of
  * extensions, internal objects (a range type's constructors, row types of
- * tables) and pgmg's own schema are left out; objects of kinds this does
- * not write yet (aggregates, operators, casts, event triggers, base and
- * range types) are named in a WARNING each, never skipped silently.
+ * tables), shell operators and pgmg's own schema are left out; base
+ * types, which this does not write yet, are named in a WARNING each,
+ * never skipped silently.
  *
  * Only catalogs are read.
  *
@@ -33,6 +38,7 @@
 #include "access/htup_details.h"
 #include "access/table.h"
 #include "catalog/indexing.h"
+#include "catalog/pg_event_trigger.h"
 #include "catalog/pg_policy.h"
 #include "catalog/pg_rewrite.h"
 #include "catalog/pg_trigger.h"
@@ -58,8 +64,10 @@ static void import_kind(List **files, HTAB *paths, const char *query, List *sche
 static char *object_text(const ObjectAddress *addr, const char *folder);
 static char *type_text(Oid typid);
 static char *trigger_text(Oid trigid);
+static char *event_trigger_text(Oid evtid);
 static char *file_path(HTAB *paths, const char *schema, const char *folder,
 					   const char *name);
+static void operator_words(StringInfo buf, const char *name);
 static Datum schema_array(List *schemas);
 static char *covered_objects(const ObjectAddress *addr);
 
@@ -115,7 +123,28 @@ static const char *const queries[] = {
 
 	"SELECT 'pg_operator'::pg_catalog.regclass::pg_catalog.oid, o.oid, n.nspname, 'operators', o.oprname::pg_catalog.text "
 	"FROM pg_catalog.pg_operator o JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) o.oprnamespace "
-	"WHERE n.nspname OPERATOR(pg_catalog.=) ANY ($1) AND " NOT_EXTENSION("pg_operator", "o.oid")
+	"WHERE n.nspname OPERATOR(pg_catalog.=) ANY ($1) AND o.oprcode OPERATOR(pg_catalog.<>) 0 AND "
+	NOT_EXTENSION("pg_operator", "o.oid")
+	" ORDER BY 3, 5",
+
+	/* a cast goes with the first of its source type, target type and function in the schemas */
+	"SELECT 'pg_cast'::pg_catalog.regclass::pg_catalog.oid, c.oid, s.nspname, 'casts', "
+	"st.typname OPERATOR(pg_catalog.||) '_as_' OPERATOR(pg_catalog.||) tt.typname "
+	"FROM pg_catalog.pg_cast c JOIN pg_catalog.pg_type st ON st.oid OPERATOR(pg_catalog.=) c.castsource "
+	"JOIN pg_catalog.pg_type tt ON tt.oid OPERATOR(pg_catalog.=) c.casttarget "
+	"CROSS JOIN LATERAL (SELECT n.nspname FROM (VALUES (1, st.typnamespace), (2, tt.typnamespace), "
+	"(3, (SELECT p.pronamespace FROM pg_catalog.pg_proc p WHERE p.oid OPERATOR(pg_catalog.=) c.castfunc))) v(i, ns) "
+	"JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) v.ns "
+	"WHERE n.nspname OPERATOR(pg_catalog.=) ANY ($1) ORDER BY v.i LIMIT 1) s "
+	"WHERE c.oid OPERATOR(pg_catalog.>=) " CppAsString2(FirstNormalObjectId) " AND " NOT_EXTENSION("pg_cast", "c.oid")
+	" ORDER BY 3, 5",
+
+	/* an event trigger goes with its function's schema */
+	"SELECT 'pg_event_trigger'::pg_catalog.regclass::pg_catalog.oid, e.oid, n.nspname, 'event_triggers', "
+	"e.evtname::pg_catalog.text "
+	"FROM pg_catalog.pg_event_trigger e JOIN pg_catalog.pg_proc p ON p.oid OPERATOR(pg_catalog.=) e.evtfoid "
+	"JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) p.pronamespace "
+	"WHERE n.nspname OPERATOR(pg_catalog.=) ANY ($1) AND " NOT_EXTENSION("pg_event_trigger", "e.oid")
 	" ORDER BY 3, 5",
 };
 
@@ -238,8 +267,6 @@ object_text(const ObjectAddress *addr, const char *folder)
 
 	if (addr->classId == RelationRelationId)
 		return pgmg_preserve_text(addr);
-	if (strcmp(folder, "aggregates") == 0 || strcmp(folder, "operators") == 0)
-		return NULL;
 
 	level = pgmg_empty_search_path();
 	switch (addr->classId)
@@ -249,6 +276,9 @@ object_text(const ObjectAddress *addr, const char *folder)
 			break;
 		case TriggerRelationId:
 			def = trigger_text(addr->objectId);
+			break;
+		case EventTriggerRelationId:
+			def = event_trigger_text(addr->objectId);
 			break;
 		default:
 			def = pgmg_printed_statement(addr);
@@ -262,7 +292,7 @@ object_text(const ObjectAddress *addr, const char *folder)
 
 	initStringInfo(&buf);
 	appendStringInfoString(&buf, def);
-	foreach(lc, pgmg_restore_statements(addr, true, true, false, true, false))
+	foreach(lc, pgmg_restore_statements(addr, true, true, true, true, false))
 		appendStringInfo(&buf, "%s;\n", ((PgmgSql *) lfirst(lc))->text);
 	return buf.data;
 }
@@ -303,9 +333,33 @@ trigger_text(Oid trigid)
 }
 
 /*
+ * event_trigger_text
+ *		CREATE EVENT TRIGGER, and whether it fires.
+ */
+static char *
+event_trigger_text(Oid evtid)
+{
+	HeapTuple	tup = SearchSysCache1(EVENTTRIGGEROID, ObjectIdGetDatum(evtid));
+	char	   *def;
+	char		enabled;
+
+	if (!HeapTupleIsValid(tup))
+		return NULL;
+	enabled = ((Form_pg_event_trigger) GETSTRUCT(tup))->evtenabled;
+	def = psprintf("%s;\n", pgmg_printed_statement(&(ObjectAddress) {EventTriggerRelationId, evtid, 0}));
+	if (enabled != TRIGGER_FIRES_ON_ORIGIN)
+		def = psprintf("%sALTER EVENT TRIGGER %s %s;\n", def,
+					   quote_identifier(NameStr(((Form_pg_event_trigger) GETSTRUCT(tup))->evtname)),
+					   enabled == TRIGGER_DISABLED ? "DISABLE" :
+					   enabled == TRIGGER_FIRES_ALWAYS ? "ENABLE ALWAYS" : "ENABLE REPLICA");
+	ReleaseSysCache(tup);
+	return def;
+}
+
+/*
  * type_text
- *		CREATE TYPE for an enum or a composite type, CREATE DOMAIN for a
- *		domain; NULL for the kinds not written yet (base and range types).
+ *		CREATE TYPE for an enum, a composite or a range type, CREATE
+ *		DOMAIN for a domain; NULL for base types (not written yet).
  */
 static char *
 type_text(Oid typid)
@@ -416,6 +470,10 @@ type_text(Oid typid)
 				appendStringInfoString(&buf, ";\n");
 				break;
 			}
+		case TYPTYPE_RANGE:
+			appendStringInfo(&buf, "%s;\n",
+							 pgmg_printed_statement(&(ObjectAddress) {TypeRelationId, typid, 0}));
+			break;
 		default:
 			ReleaseSysCache(tup);
 			return NULL;
@@ -439,7 +497,11 @@ file_path(HTAB *paths, const char *schema, const char *folder, const char *name)
 	int			n = 1;
 
 	initStringInfo(&buf);
-	appendStringInfo(&buf, "%s/%s/%s", schema, folder, name);
+	appendStringInfo(&buf, "%s/%s/", schema, folder);
+	if (strcmp(folder, "operators") == 0)
+		operator_words(&buf, name);
+	else
+		appendStringInfoString(&buf, name);
 	for (p = buf.data; *p; p++)
 		if (!isalnum((unsigned char) *p) && *p != '_' && *p != '.' && *p != '/' && *p != '-')
 			*p = '_';
@@ -449,6 +511,33 @@ file_path(HTAB *paths, const char *schema, const char *folder, const char *name)
 		path = psprintf("%s_%d.sql", base, ++n);
 	pgmg_str_put(paths, path, path);
 	return path;
+}
+
+/*
+ * operator_words
+ *		An operator's name in words, for a file name: "===" as eq_eq_eq.
+ */
+static void
+operator_words(StringInfo buf, const char *name)
+{
+	static const char *const words[][2] = {
+		{"=", "eq"}, {"<", "lt"}, {">", "gt"}, {"!", "not"}, {"~", "tilde"},
+		{"+", "plus"}, {"-", "minus"}, {"*", "star"}, {"/", "slash"},
+		{"%", "percent"}, {"^", "caret"}, {"&", "amp"}, {"|", "bar"},
+		{"`", "backtick"}, {"?", "question"}, {"#", "hash"}, {"@", "at"},
+	};
+	const char *p;
+	int			i;
+
+	for (p = name; *p; p++)
+	{
+		const char *word = "op";
+
+		for (i = 0; i < lengthof(words); i++)
+			if (*p == words[i][0][0])
+				word = words[i][1];
+		appendStringInfo(buf, "%s%s", p == name ? "" : "_", word);
+	}
 }
 
 /* a text[] of the schema names */

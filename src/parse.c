@@ -82,6 +82,7 @@ static void alter_table_statement(PgmgFile *file, PgmgStmt *stmt,
 								  AlterTableStmt *as);
 static PgmgDef *file_defines(PgmgFile *file, RangeVar *rv, const char *trigger);
 static PgmgDef *make_def(PgmgFile *file, PgmgStmt *stmt, List *names);
+static bool defines_event_trigger(PgmgFile *file, const char *name);
 static void not_allowed(PgmgFile *file, PgmgStmt *stmt, const char *detail,
 						const char *hint);
 static void walk_column(ColumnDef *cd, RefContext *ctx);
@@ -415,6 +416,12 @@ classify_statement(PgmgFile *file, PgmgStmt *stmt)
 		case T_AlterTableStmt:
 			alter_table_statement(file, stmt, (AlterTableStmt *) n);
 			break;
+		case T_AlterEventTrigStmt:
+			if (!defines_event_trigger(file, ((AlterEventTrigStmt *) n)->trigname))
+				not_allowed(file, stmt,
+							"A code file may only enable or disable an event trigger it creates itself, earlier in the same file.",
+							NULL);
+			break;
 		case T_IndexStmt:
 			{
 				IndexStmt  *is = (IndexStmt *) n;
@@ -532,6 +539,22 @@ file_defines(PgmgFile *file, RangeVar *rv, const char *trigger)
 			return d;
 	}
 	return NULL;
+}
+
+/* does the file create the event trigger of that name (so far)? */
+static bool
+defines_event_trigger(PgmgFile *file, const char *name)
+{
+	ListCell   *lc;
+
+	foreach(lc, file->defs)
+	{
+		PgmgDef    *d = lfirst(lc);
+
+		if (d->kind->objtype == OBJECT_EVENT_TRIGGER && strcmp(d->ident->name, name) == 0)
+			return true;
+	}
+	return false;
 }
 
 /*
@@ -987,7 +1010,11 @@ pgmg_collect_refs(PgmgFile *file, PgmgStmt *stmt)
 				{
 					DefElem    *de = lfirst_node(DefElem, lc);
 
-					if (de->arg == NULL || !IsA(de->arg, TypeName))
+					/* keywords that the grammar reads as type names */
+					if (de->arg == NULL || !IsA(de->arg, TypeName) ||
+						strcmp(de->defname, "finalfunc_modify") == 0 ||
+						strcmp(de->defname, "mfinalfunc_modify") == 0 ||
+						strcmp(de->defname, "parallel") == 0)
 						continue;
 					if (strstr(de->defname, "func") || strcmp(de->defname, "function") == 0 ||
 						strcmp(de->defname, "procedure") == 0 ||
@@ -1009,9 +1036,11 @@ pgmg_collect_refs(PgmgFile *file, PgmgStmt *stmt)
 
 				if (de->arg && IsA(de->arg, TypeName))
 				{
+					/* the operator class, collation and multirange name are not looked for */
 					if (strcmp(de->defname, "subtype") == 0)
 						walk_refs(de->arg, &ctx);
-					else
+					else if (strcmp(de->defname, "canonical") == 0 ||
+							 strcmp(de->defname, "subtype_diff") == 0)
 						add_ref(&ctx, PGMG_REF_FUNCTION, ((TypeName *) de->arg)->names,
 								((TypeName *) de->arg)->location);
 				}

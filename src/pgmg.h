@@ -23,7 +23,8 @@
  *	 migration.c			what a migration is and what it targets
  *	 parse.c  state.c		what files define and reference; recorded state
  *	 catalog.c				identities, fingerprints, dependents, DDL text
- *	 definition.c			canonical definitions: the same in every copy
+ *	 definition.c  printed.c	canonical definitions: the same in every copy;
+ *							CREATE statements as pg_dump prints them
  *	 kinds.c				the table of kinds; the one resolver
  *	 files.c  graph.c		the file set and hashes; topological order
  *	 support.c				error context, timing, SPI, maps
@@ -390,9 +391,6 @@ extern char *pgmg_fingerprint_of(const char *definition);
 extern char *pgmg_definition(const ObjectAddress *addr, bool keep_locks);
 extern char *pgmg_would_define(Node *stmt, const char *source, const char *kind,
 							   Oid viewid);
-extern char *pgmg_printed_statement(const ObjectAddress *addr);
-extern char *pgmg_bare_statement(const char *text);
-extern char *pgmg_printed_index(Oid relid, const char *name);
 extern char *pgmg_catalog_version(const ObjectAddress *addr);
 extern bool pgmg_drifted(PgmgStateObj *obj);
 extern ObjectAddress pgmg_owning_object(const ObjectAddress *addr,
@@ -407,6 +405,13 @@ extern List *pgmg_reset_statements(const ObjectAddress *addr, bool acl,
 extern char *pgmg_preserve_text(const ObjectAddress *addr);
 extern List *pgmg_kept_statements(const ObjectAddress *addr, List *file_indexes,
 								  bool indexes, bool defaults);
+
+/*
+ * printed.c: CREATE statements printed from the catalog
+ */
+extern char *pgmg_printed_statement(const ObjectAddress *addr);
+extern char *pgmg_printed_index(Oid relid, const char *name);
+extern bool pgmg_same_statement(const char *a, const char *b);
 
 /*
  * keep.c: what replaced and recreated objects must not lose

@@ -698,7 +698,7 @@ definition_unchanged(PgmgDef *def)
 	/* a function or trigger whose file holds what the server prints for it */
 	printed = pgmg_printed_statement(&def->addr);
 	if (printed)
-		return strcmp(printed, pgmg_bare_statement(def->stmt->text)) == 0;
+		return pgmg_same_statement(printed, def->stmt->text);
 
 	if (def->kind->objtype != OBJECT_VIEW && def->kind->objtype != OBJECT_MATVIEW &&
 		!IsA(def->stmt->parsetree, CompositeTypeStmt) &&
@@ -1801,7 +1801,7 @@ add_file_steps(PgmgPlan *plan, PgmgFile *f, const char *for_migration)
 					char	   *printed = pgmg_printed_index(def->addr.objectId,
 															 ((IndexStmt *) stmt->parsetree)->idxname);
 
-					if (printed && strcmp(printed, pgmg_bare_statement(stmt->text)) == 0)
+					if (printed && pgmg_same_statement(printed, stmt->text))
 						continue;
 
 					drop->text = psprintf("DROP INDEX IF EXISTS %s",

@@ -42,13 +42,13 @@ pg_dump --schema-only -N pgmg | grep -v '^--' | grep -v 'EXTENSION.* pgmg' | gre
 
 out=$(pgmg import proj --schema=shop 2>&1)
 ok $? "import writes a project"
-like "$out" "Wrote 12 code file(s)" "twelve code files"
-like "$out" "does not write aggregate.shop.biggest(numeric) yet" "and names what it does not write"
+like "$out" "Wrote 13 code file(s)" "thirteen code files"
+unlike "$out" "does not write" "it writes every object"
 like "$out" "000_schemas.sql and 001_baseline.sql" "the baseline migrations"
 like "$out" "2 migration(s) marked as applied" "recorded as applied"
 for f in views/paid views/paid_total materialized_views/by_state functions/double procedures/pay \
 	functions/touch types/state types/addr domains/qty triggers/orders.touch policies/orders.open_orders \
-	rules/paid.no_delete; do
+	rules/paid.no_delete aggregates/biggest; do
 	[ -f "proj/sql/shop/$f.sql" ]
 	ok $? "proj/sql/shop/$f.sql"
 done
@@ -56,7 +56,7 @@ is "$(grep -c 'CREATE FUNCTION shop.double' proj/sql/shop/functions/double.sql)"
 like "$(cat proj/sql/shop/triggers/orders.touch.sql)" "DISABLE TRIGGER touch" "a disabled trigger stays disabled"
 like "$(cat proj/migrations/000_schemas.sql)" "CREATE SCHEMA shop" "the first makes the schema"
 like "$(cat proj/migrations/001_baseline.sql)" "CREATE TABLE shop.orders" "the baseline makes the tables"
-like "$(cat proj/migrations/001_baseline.sql)" "CREATE AGGREGATE shop.biggest" "and keeps what import does not write"
+unlike "$(cat proj/migrations/001_baseline.sql)" "CREATE AGGREGATE" "no aggregate"
 unlike "$(cat proj/migrations/001_baseline.sql)" "CREATE VIEW" "but none of the code"
 unlike "$(cat proj/migrations/001_baseline.sql)" "CREATE FUNCTION" "no function"
 unlike "$(cat proj/migrations/001_baseline.sql)" "CREATE DOMAIN" "no domain"
@@ -137,6 +137,130 @@ is "$(PGDATABASE=$big psql -X -At -c "SELECT string_agg(relname || ':' || oid, '
 is "$(PGDATABASE=$big psql -X -At -c "SELECT count(*) FROM pgmg.pgmg_state")" 57 "57 objects are managed"
 out=$(PGDATABASE=$big pgmg plan --project=big --exit-code 2>&1)
 is "$?" 0 "the next plan is empty"
+
+# the other kinds, printed as pg_dump prints them: aggregates (ordered-set,
+# moving, parallel), operators, casts, event triggers and range types, each
+# with a comment; imported, applied back running nothing; and the same
+# objects as files split from pg_dump's own output are adopted as they are
+kinds="${PGDATABASE}_kinds"
+split="${PGDATABASE}_split"
+trap 'for d in "$fresh" "$big" "$kinds" "$split" "${kinds}_fresh"; do PGDATABASE=postgres dropdb --if-exists "$d" >/dev/null 2>&1; done; cleanup' EXIT
+cat >kinds.sql <<'SQL'
+CREATE SCHEMA k;
+CREATE FUNCTION k.add2(a integer, b integer) RETURNS integer LANGUAGE sql IMMUTABLE RETURN a + b;
+CREATE AGGREGATE k.total(integer) (SFUNC = k.add2, STYPE = integer, INITCOND = '0', PARALLEL = SAFE);
+COMMENT ON AGGREGATE k.total(integer) IS 'a total';
+CREATE AGGREGATE k.biggest(numeric) (SFUNC = numeric_larger, STYPE = numeric, SORTOP = >, COMBINEFUNC = numeric_larger);
+CREATE AGGREGATE k.cnt(*) (SFUNC = int8inc, STYPE = int8, INITCOND = '0');
+CREATE AGGREGATE k.med(float8 ORDER BY float8) (SFUNC = ordered_set_transition, STYPE = internal, FINALFUNC = percentile_disc_final, FINALFUNC_EXTRA);
+CREATE AGGREGATE k.rank_of(VARIADIC "any" ORDER BY VARIADIC "any") (SFUNC = ordered_set_transition_multi, STYPE = internal, FINALFUNC = rank_final, FINALFUNC_EXTRA, HYPOTHETICAL);
+CREATE AGGREGATE k.mavg(integer) (SFUNC = int4_avg_accum, STYPE = int8[], FINALFUNC = int8_avg, INITCOND = '{0,0}', MSFUNC = int4_avg_accum, MINVFUNC = int4_avg_accum_inv, MSTYPE = int8[], MFINALFUNC = int8_avg, MINITCOND = '{0,0}');
+CREATE AGGREGATE k.navg(numeric) (SFUNC = numeric_avg_accum, STYPE = internal, SSPACE = 128, FINALFUNC = numeric_avg, FINALFUNC_MODIFY = SHAREABLE, COMBINEFUNC = numeric_avg_combine, SERIALFUNC = numeric_avg_serialize, DESERIALFUNC = numeric_avg_deserialize, PARALLEL = RESTRICTED);
+CREATE FUNCTION k.same(a text, b text) RETURNS boolean LANGUAGE sql IMMUTABLE RETURN lower(a) = lower(b);
+CREATE FUNCTION k.differ(a text, b text) RETURNS boolean LANGUAGE sql IMMUTABLE RETURN lower(a) <> lower(b);
+CREATE OPERATOR k.=== (FUNCTION = k.same, LEFTARG = text, RIGHTARG = text, COMMUTATOR = OPERATOR(k.===), NEGATOR = OPERATOR(k.!==), RESTRICT = eqsel, JOIN = eqjoinsel, HASHES, MERGES);
+CREATE OPERATOR k.!== (FUNCTION = k.differ, LEFTARG = text, RIGHTARG = text, COMMUTATOR = OPERATOR(k.!==), NEGATOR = OPERATOR(k.===));
+COMMENT ON OPERATOR k.=== (text, text) IS 'the same, any case';
+CREATE FUNCTION k.neg(a integer) RETURNS integer LANGUAGE sql IMMUTABLE RETURN -a;
+CREATE OPERATOR k.~- (RIGHTARG = integer, FUNCTION = k.neg);
+CREATE TYPE k.mood AS ENUM ('low', 'high');
+CREATE FUNCTION k.mood_text(m k.mood) RETURNS text LANGUAGE sql IMMUTABLE RETURN m::text;
+CREATE CAST (k.mood AS text) WITH FUNCTION k.mood_text(k.mood) AS ASSIGNMENT;
+COMMENT ON CAST (k.mood AS text) IS 'mood as text';
+CREATE TYPE k.pair AS (a integer, b text);
+COMMENT ON COLUMN k.pair.a IS 'the first';
+CREATE CAST (text AS k.pair) WITH INOUT AS IMPLICIT;
+CREATE FUNCTION k.diff(a numeric, b numeric) RETURNS float8 LANGUAGE sql IMMUTABLE RETURN (a - b)::float8;
+CREATE TYPE k.numrange2 AS RANGE (SUBTYPE = numeric, SUBTYPE_DIFF = k.diff);
+COMMENT ON TYPE k.numrange2 IS 'numbers';
+CREATE TYPE k.words AS RANGE (SUBTYPE = text, SUBTYPE_OPCLASS = text_pattern_ops, COLLATION = "C", MULTIRANGE_TYPE_NAME = k.word_sets);
+CREATE FUNCTION k.on_ddl() RETURNS event_trigger LANGUAGE plpgsql AS $$ BEGIN END $$;
+CREATE EVENT TRIGGER k_ddl ON ddl_command_end WHEN TAG IN ('CREATE TABLE', 'ALTER TABLE') EXECUTE FUNCTION k.on_ddl();
+COMMENT ON EVENT TRIGGER k_ddl IS 'watches tables';
+CREATE EVENT TRIGGER k_drops ON sql_drop EXECUTE FUNCTION k.on_ddl();
+ALTER EVENT TRIGGER k_drops DISABLE;
+CREATE TABLE k.readings (id integer PRIMARY KEY, mood k.mood, span k.numrange2, p k.pair);
+INSERT INTO k.readings VALUES (1, 'low', '[1,2)', '(1,x)'), (2, 'high', '[2,5)', '(2,y)');
+ALTER TABLE k.readings ENABLE ROW LEVEL SECURITY;
+CREATE POLICY mine ON k.readings AS RESTRICTIVE TO PUBLIC USING (id > 0) WITH CHECK (id < 100);
+CREATE VIEW k.summary AS SELECT k.total(id) AS total, k.biggest(id::numeric) AS biggest, k.cnt(*) AS n
+  FROM k.readings WHERE 'a' OPERATOR(k.===) 'A';
+SQL
+createdb "$kinds"
+PGDATABASE=$kinds psql -X -q -v ON_ERROR_STOP=1 -f kinds.sql >/dev/null
+ok $? "a schema of aggregates, operators, casts, event triggers and range types"
+PGDATABASE=$kinds pg_dump --schema-only -N pgmg | grep -v '^--' | grep -v 'EXTENSION.* pgmg' | grep -Ev '^.(un)?restrict [A-Za-z0-9]+$|^$' >kinds_original.sql
+kinds_before=$(PGDATABASE=$kinds psql -X -At -c "SELECT string_agg(oid::text, ',' ORDER BY oid) FROM (SELECT oid FROM pg_proc WHERE pronamespace = 'k'::regnamespace UNION ALL SELECT oid FROM pg_operator WHERE oprnamespace = 'k'::regnamespace UNION ALL SELECT oid FROM pg_type WHERE typnamespace = 'k'::regnamespace UNION ALL SELECT oid FROM pg_cast WHERE oid >= 16384 UNION ALL SELECT oid FROM pg_event_trigger) o")
+out=$(PGDATABASE=$kinds pgmg import kp --schema=k 2>&1)
+ok $? "they are imported"
+unlike "$out" "does not write" "every one of them"
+for f in aggregates/total aggregates/med aggregates/rank_of aggregates/mavg aggregates/navg operators/eq_eq_eq \
+	operators/not_eq_eq operators/tilde_minus casts/mood_as_text casts/text_as_pair event_triggers/k_ddl event_triggers/k_drops \
+	types/numrange2 types/words; do
+	[ -f "kp/sql/k/$f.sql" ]
+	ok $? "kp/sql/k/$f.sql"
+done
+like "$(cat kp/sql/k/aggregates/med.sql)" "CREATE AGGREGATE k.med(double precision ORDER BY double precision) (" "an ordered-set aggregate as pg_dump prints it"
+like "$(cat kp/sql/k/aggregates/total.sql)" "COMMENT ON AGGREGATE k.total(integer) IS 'a total'" "with its comment"
+like "$(cat kp/sql/k/event_triggers/k_drops.sql)" "ALTER EVENT TRIGGER k_drops DISABLE" "a disabled event trigger stays disabled"
+like "$(cat kp/sql/k/types/words.sql)" "multirange_type_name = k.word_sets" "a range keeps its multirange's name"
+like "$(cat kp/sql/k/types/pair.sql)" "COMMENT ON COLUMN k.pair.a IS 'the first'" "an attribute's comment goes with its type"
+for w in "CREATE AGGREGATE" "CREATE OPERATOR" "CREATE CAST" "CREATE EVENT TRIGGER" "AS RANGE" "COMMENT ON"; do
+	unlike "$(grep -v 'COMMENT ON SCHEMA' kp/migrations/001_baseline.sql)" "$w" "the baseline has no $w"
+done
+out=$(PGDATABASE=$kinds pgmg apply --project=kp 2>&1)
+ok $? "the imported project is applied back"
+unlike "$out" "Created" "creating nothing"
+unlike "$out" "Dropping" "dropping nothing"
+unlike "$out" "Replaced" "replacing nothing"
+like "$out" "Kept aggregate: k.med(double precision,double precision) (unchanged)" "naming each object whole"
+like "$out" "Kept cast: (k.mood AS pg_catalog.text) (unchanged)" "a cast too"
+is "$(PGDATABASE=$kinds psql -X -At -c "SELECT string_agg(oid::text, ',' ORDER BY oid) FROM (SELECT oid FROM pg_proc WHERE pronamespace = 'k'::regnamespace UNION ALL SELECT oid FROM pg_operator WHERE oprnamespace = 'k'::regnamespace UNION ALL SELECT oid FROM pg_type WHERE typnamespace = 'k'::regnamespace UNION ALL SELECT oid FROM pg_cast WHERE oid >= 16384 UNION ALL SELECT oid FROM pg_event_trigger) o")" \
+	"$kinds_before" "every object is the same object"
+PGDATABASE=$kinds pgmg plan --project=kp --exit-code >/dev/null 2>&1
+is "$?" 0 "the next plan is empty"
+createdb "${kinds}_fresh"
+out=$(PGDATABASE=${kinds}_fresh pgmg apply --project=kp 2>&1)
+status=$?
+ok "$status" "the imported project builds a fresh database"
+[ "$status" = 0 ] || printf '%s\n' "$out" | sed 's/^/# /' | head -20
+PGDATABASE=${kinds}_fresh pg_dump --schema-only -N pgmg | grep -v '^--' | grep -v 'EXTENSION.* pgmg' | grep -Ev '^.(un)?restrict [A-Za-z0-9]+$|^$' >kinds_fresh.sql
+diff kinds_original.sql kinds_fresh.sql >kinds.diff
+ok $? "with the same pg_dump --schema-only as the original"
+[ -s kinds.diff ] && sed 's/^/# /' kinds.diff | head -30
+
+# files split from pg_dump: one file per code entry of the dump, each as
+# pg_restore prints it; adopted by a project that baselines the tables
+createdb "$split"
+PGDATABASE=$split psql -X -q -v ON_ERROR_STOP=1 -f kinds.sql >/dev/null
+PGDATABASE=$split pg_dump -Fc --schema-only -N pgmg -f split.dump
+mkdir -p sp/sql sp/migrations
+pg_restore -l split.dump | grep -E '^[0-9]+; [0-9]+ [0-9]+ (FUNCTION|AGGREGATE|OPERATOR|CAST|EVENT TRIGGER|TYPE|DOMAIN|VIEW|POLICY) ' >split.toc
+n=0
+while IFS= read -r entry; do
+	n=$((n + 1))
+	printf '%s\n' "$entry" >one.toc
+	pg_restore -L one.toc -f - split.dump | grep -Ev '^--|^SET |set_config|^.(un)?restrict |OWNER TO' >"sp/sql/f$n.sql"
+done <split.toc
+is "$n" 27 "pg_dump has 27 code entries"
+PGDATABASE=$split pgmg baseline --code-dir=sp/sql --migrations-dir=sp/migrations >/dev/null 2>&1
+out=$(PGDATABASE=$split pgmg apply --code-dir=sp/sql --migrations-dir=sp/migrations 2>&1)
+ok $? "the split files are adopted"
+unlike "$out" "Created" "creating nothing"
+unlike "$out" "Dropping" "dropping nothing"
+is "$(printf '%s\n' "$out" | grep -c 'Kept ')" 27 "keeping all 27"
+PGDATABASE=$split pgmg plan --code-dir=sp/sql --migrations-dir=sp/migrations --exit-code >/dev/null 2>&1
+is "$?" 0 "the next plan is empty"
+
+# one file that differs: only its object changes
+grep -l 'CREATE AGGREGATE k.total' sp/sql/*.sql >total.path
+sed -i "s/INITCOND = '0'/INITCOND = '10'/" "$(cat total.path)"
+out=$(PGDATABASE=$split pgmg apply --code-dir=sp/sql --migrations-dir=sp/migrations 2>&1)
+ok $? "an aggregate changed in its file is applied"
+like "$out" "Dropping aggregate: k.total(integer)" "it is recreated"
+like "$out" "Dropping view: k.summary" "with the view that uses it"
+is "$(printf '%s\n' "$out" | grep -c 'Dropping ')" 2 "and nothing else"
+is "$(PGDATABASE=$split psql -X -At -c "SELECT k.total(id) FROM k.readings")" 13 "the new aggregate is in use"
 
 # never over an existing directory
 out=$(pgmg import proj 2>&1); status=$?
