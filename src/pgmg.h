@@ -410,6 +410,7 @@ extern List *pgmg_kept_statements(const ObjectAddress *addr, List *file_indexes,
  * printed.c: CREATE statements printed from the catalog
  */
 extern char *pgmg_printed_statement(const ObjectAddress *addr);
+extern List *pgmg_printed_forms(const ObjectAddress *addr);
 extern char *pgmg_printed_index(Oid relid, const char *name);
 extern bool pgmg_same_statement(const char *a, const char *b);
 

@@ -681,9 +681,10 @@ plan_file(PlanCtx *ctx, PgmgFile *file)
  * definition_unchanged
  *		Is the existing object of def already what its statement would make
  *		it?  A view, materialized view, composite type or domain: compared
- *		by canonical definition; a function, procedure or trigger: when the
- *		statement is what the server prints for the object (a file that
- *		pgmg import wrote, say).  Then it is kept: neither dropped nor
+ *		by canonical definition; the kinds printed.c prints: when the
+ *		statement has the tokens of a printed form of the object (a file
+ *		that pgmg import wrote, or one split from pg_dump's output).  Then
+ *		it is kept: neither dropped nor
  *		recreated (its dependents untouched, a materialized view's data
  *		kept); only the file's decorations run, and its indexes (each named)
  *		are made again.
@@ -692,13 +693,16 @@ static bool
 definition_unchanged(PgmgDef *def)
 {
 	char	   *would;
-	char	   *printed;
+	List	   *forms;
 	ListCell   *lc;
 
-	/* a function or trigger whose file holds what the server prints for it */
-	printed = pgmg_printed_statement(&def->addr);
-	if (printed)
-		return pgmg_same_statement(printed, def->stmt->text);
+	/* a kind that is printed: the file holds one of its printed forms */
+	forms = pgmg_printed_forms(&def->addr);
+	foreach(lc, forms)
+		if (pgmg_same_statement(lfirst(lc), def->stmt->text))
+			return true;
+	if (forms != NIL)
+		return false;
 
 	if (def->kind->objtype != OBJECT_VIEW && def->kind->objtype != OBJECT_MATVIEW &&
 		!IsA(def->stmt->parsetree, CompositeTypeStmt) &&

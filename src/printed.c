@@ -71,6 +71,8 @@ static char *operator_text(Oid oprid);
 static char *cast_text(Oid castid);
 static char *event_trigger_text(Oid evtid);
 static char *range_text(Oid typid);
+static char *type_name_only(Oid typid);
+static Oid	get_typ_namespace(Oid typid);
 static const char *routine_name(Oid funcid);
 static const char *operator_name(Oid oprid);
 static const char *modify_name(char modify);
@@ -128,6 +130,52 @@ pgmg_printed_statement(const ObjectAddress *addr)
 	}
 	AtEOXact_GUC(false, level);
 	return printed ? bare_statement(printed) : NULL;
+}
+
+/*
+ * pgmg_printed_forms
+ *		Every form of an object's statement that makes exactly that object,
+ *		pgmg_printed_statement's first; NIL when it is not printed.  A range
+ *		type whose multirange has the default name is also written without
+ *		naming it, as people write it by hand.
+ */
+List *
+pgmg_printed_forms(const ObjectAddress *addr)
+{
+	char	   *printed = pgmg_printed_statement(addr);
+	List	   *forms;
+	const char *needle = ",\n    multirange_type_name = ";
+	char	   *at;
+
+	if (printed == NULL)
+		return NIL;
+	forms = list_make1(printed);
+	if (addr->classId == TypeRelationId && (at = strstr(printed, needle)) != NULL)
+	{
+		HeapTuple	tup = SearchSysCache1(RANGETYPE, ObjectIdGetDatum(addr->objectId));
+		char	   *name = type_name_only(addr->objectId);
+		char	   *range = strstr(name, "range");
+		char	   *dflt;
+		Oid			multi;
+
+		if (!HeapTupleIsValid(tup))
+			return forms;
+		/* the name CREATE TYPE ... AS RANGE gives it */
+		dflt = range ? psprintf("%.*smultirange%s", (int) (range - name), name, range + 5) :
+			psprintf("%s_multirange", name);
+		multi = ((Form_pg_range) GETSTRUCT(tup))->rngmultitypid;
+		if (strcmp(type_name_only(multi), dflt) == 0 &&
+			get_typ_namespace(multi) == get_typ_namespace(addr->objectId))
+		{
+			char	   *rest = strchr(at + strlen(needle), ',');
+			char	   *end = strstr(at + strlen(needle), "\n)");
+
+			forms = lappend(forms, psprintf("%.*s%s", (int) (at - printed), printed,
+											rest && rest < end ? rest : end));
+		}
+		ReleaseSysCache(tup);
+	}
+	return forms;
 }
 
 /*
@@ -547,6 +595,34 @@ range_text(Oid typid)
 	appendStringInfoString(&buf, "\n)");
 	ReleaseSysCache(tup);
 	return buf.data;
+}
+
+/* a type's own name, unqualified */
+static char *
+type_name_only(Oid typid)
+{
+	HeapTuple	tup = SearchSysCache1(TYPEOID, ObjectIdGetDatum(typid));
+	char	   *name;
+
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "cache lookup failed for type %u", typid);
+	name = pstrdup(NameStr(((Form_pg_type) GETSTRUCT(tup))->typname));
+	ReleaseSysCache(tup);
+	return name;
+}
+
+/* a type's schema */
+static Oid
+get_typ_namespace(Oid typid)
+{
+	HeapTuple	tup = SearchSysCache1(TYPEOID, ObjectIdGetDatum(typid));
+	Oid			nsp;
+
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "cache lookup failed for type %u", typid);
+	nsp = ((Form_pg_type) GETSTRUCT(tup))->typnamespace;
+	ReleaseSysCache(tup);
+	return nsp;
 }
 
 /* a function by name, qualified unless visible (as regproc prints it) */

@@ -262,6 +262,63 @@ like "$out" "Dropping view: k.summary" "with the view that uses it"
 is "$(printf '%s\n' "$out" | grep -c 'Dropping ')" 2 "and nothing else"
 is "$(PGDATABASE=$split psql -X -At -c "SELECT k.total(id) FROM k.readings")" 13 "the new aggregate is in use"
 
+# hand-written files in the usual shape (any case, blanks, a range type
+# without its multirange's default name) are adopted as they are, a range
+# type used by a table column included
+hand="${PGDATABASE}_hand"
+trap 'for d in "$fresh" "$big" "$kinds" "$split" "${kinds}_fresh" "$hand"; do PGDATABASE=postgres dropdb --if-exists "$d" >/dev/null 2>&1; done; cleanup' EXIT
+createdb "$hand"
+PGDATABASE=$hand psql -X -q -v ON_ERROR_STOP=1 >/dev/null <<'SQL'
+CREATE SCHEMA h;
+CREATE TYPE h.span AS RANGE (SUBTYPE = numeric);
+CREATE TABLE h.booking (id int PRIMARY KEY, during h.span);
+CREATE FUNCTION h.add2(a integer, b integer) RETURNS integer LANGUAGE sql IMMUTABLE RETURN a + b;
+CREATE AGGREGATE h.total(integer) (SFUNC = h.add2, STYPE = integer, INITCOND = '0');
+CREATE FUNCTION h.same(a text, b text) RETURNS boolean LANGUAGE sql IMMUTABLE RETURN lower(a) = lower(b);
+CREATE OPERATOR h.=== (FUNCTION = h.same, LEFTARG = text, RIGHTARG = text);
+CREATE TYPE h.mood AS ENUM ('low', 'high');
+CREATE FUNCTION h.mood_text(m h.mood) RETURNS text LANGUAGE sql IMMUTABLE RETURN m::text;
+CREATE CAST (h.mood AS text) WITH FUNCTION h.mood_text(h.mood) AS ASSIGNMENT;
+CREATE FUNCTION h.on_ddl() RETURNS event_trigger LANGUAGE plpgsql AS $$ BEGIN END $$;
+CREATE EVENT TRIGGER h_ddl ON ddl_command_end EXECUTE FUNCTION h.on_ddl();
+SQL
+mkdir -p hand/sql
+cat >hand/sql/span.sql <<'SQL'
+create type h.span as range (subtype = numeric);
+SQL
+cat >hand/sql/funcs.sql <<'SQL'
+CREATE FUNCTION h.add2(a integer, b integer) RETURNS integer
+    LANGUAGE sql IMMUTABLE
+    RETURN (a + b);
+CREATE FUNCTION h.same(a text, b text) RETURNS boolean
+    LANGUAGE sql IMMUTABLE
+    RETURN (lower(a) = lower(b));
+CREATE FUNCTION h.on_ddl() RETURNS event_trigger LANGUAGE plpgsql AS $$ BEGIN END $$;
+SQL
+cat >hand/sql/total.sql <<'SQL'
+-- the sum of integers
+create aggregate h.total(integer) (sfunc = h.add2, stype = integer, initcond = '0');
+SQL
+cat >hand/sql/ops.sql <<'SQL'
+CREATE OPERATOR h.=== (FUNCTION = h.same, LEFTARG = text, RIGHTARG = text);
+SQL
+cat >hand/sql/mood.sql <<'SQL'
+CREATE TYPE h.mood AS ENUM ('low', 'high');
+CREATE CAST (h.mood AS text) WITH FUNCTION h.mood_text(h.mood) AS ASSIGNMENT;
+SQL
+cat >hand/sql/events.sql <<'SQL'
+CREATE EVENT TRIGGER h_ddl ON ddl_command_end EXECUTE FUNCTION h.on_ddl();
+SQL
+out=$(PGDATABASE=$hand pgmg apply --code-dir=hand/sql 2>&1)
+ok $? "hand-written files are adopted"
+unlike "$out" "Created" "creating nothing"
+unlike "$out" "Dropping" "dropping nothing"
+for o in "type: h.span" "aggregate: h.total(integer)" "operator: h.===" "cast: (h.mood AS pg_catalog.text)" "event trigger: h_ddl"; do
+	like "$out" "Kept $o" "kept: $o"
+done
+PGDATABASE=$hand pgmg plan --code-dir=hand/sql --exit-code >/dev/null 2>&1
+is "$?" 0 "the next plan is empty"
+
 # never over an existing directory
 out=$(pgmg import proj 2>&1); status=$?
 is "$status" 1 "import into an existing directory fails"
