@@ -61,7 +61,7 @@
 #include "pgmg.h"
 
 static void import_kind(List **files, HTAB *paths, const char *query, List *schemas);
-static char *object_text(const ObjectAddress *addr, const char *folder);
+static char *object_text(const ObjectAddress *addr);
 static char *type_text(Oid typid);
 static char *trigger_text(Oid trigid);
 static char *event_trigger_text(Oid evtid);
@@ -223,7 +223,7 @@ import_kind(List **files, HTAB *paths, const char *query, List *schemas)
 	{
 		ObjectAddress *addr = linitial(lfirst(lc));
 		char	  **row = lsecond(lfirst(lc));
-		char	   *text = object_text(addr, row[1]);
+		char	   *text = object_text(addr);
 		char	   *key;
 		char	  **file;
 
@@ -254,11 +254,11 @@ import_kind(List **files, HTAB *paths, const char *query, List *schemas)
 
 /*
  * object_text
- *		The statements of an object's code file (folder: where it goes);
- *		NULL for kinds not written yet.
+ *		The statements of an object's code file; NULL for kinds not
+ *		written yet.
  */
 static char *
-object_text(const ObjectAddress *addr, const char *folder)
+object_text(const ObjectAddress *addr)
 {
 	StringInfoData buf;
 	int			level;
