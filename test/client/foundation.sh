@@ -11,6 +11,19 @@ ok "$status" "--help exits 0"
 like "$out" "pgmg plan" "--help lists plan"
 like "$out" "Exit codes:" "--help documents exit codes"
 
+# help that is asked for goes to stdout, so that pgmg --help | less works
+out=$(pgmg --help 2>/dev/null)
+like "$out" "pgmg plan" "--help prints on stdout"
+is "$(pgmg help 2>/dev/null)" "$out" "pgmg help is --help"
+out=$(pgmg help plan 2>/dev/null); status=$?
+ok "$status" "pgmg help plan exits 0"
+case "$out" in "Usage: pgmg plan"*) ok 0 "pgmg help plan prints the help of plan on stdout" ;; *) ok 1 "pgmg help plan prints the help of plan on stdout" ;; esac
+is "$(pgmg import --help 2>/dev/null)" "$(pgmg help import 2>/dev/null)" "pgmg help import is pgmg import --help"
+out=$(pgmg help frobnicate 2>/dev/null); status=$?
+is "$status" 2 "help for an unknown command is a usage error (2)"
+is "$out" "" "with nothing on stdout"
+like "$(pgmg help frobnicate 2>&1)" "unknown command: frobnicate" "naming it on stderr"
+
 out=$(pgmg --version); ok $? "--version exits 0"
 is "$out" "pgmg 0.3" "--version prints the version"
 
