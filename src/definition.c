@@ -127,7 +127,6 @@ static void policy_definition(StringInfo buf, Oid policyid);
 static void operator_definition(StringInfo buf, Oid oprid);
 static void cast_definition(StringInfo buf, Oid castid);
 static void event_trigger_definition(StringInfo buf, Oid evtid);
-static HeapTuple catalog_row(Relation rel, Oid indexid, AttrNumber oidcol, Oid oid);
 static void append_text(StringInfo buf, Datum d);
 static const char *proc_name(Oid funcid);
 static const char *type_name(Oid typid);
@@ -569,7 +568,7 @@ describe(StringInfo buf, const ObjectAddress *addr)
 		case TriggerRelationId:
 			{
 				Relation	rel = table_open(TriggerRelationId, AccessShareLock);
-				HeapTuple	tup = catalog_row(rel, TriggerOidIndexId,
+				HeapTuple	tup = pgmg_catalog_row(rel, TriggerOidIndexId,
 											  Anum_pg_trigger_oid, addr->objectId);
 
 				if (HeapTupleIsValid(tup))
@@ -585,7 +584,7 @@ describe(StringInfo buf, const ObjectAddress *addr)
 		case RewriteRelationId:
 			{
 				Relation	rel = table_open(RewriteRelationId, AccessShareLock);
-				HeapTuple	tup = catalog_row(rel, RewriteOidIndexId,
+				HeapTuple	tup = pgmg_catalog_row(rel, RewriteOidIndexId,
 											  Anum_pg_rewrite_oid, addr->objectId);
 
 				if (HeapTupleIsValid(tup))
@@ -894,7 +893,7 @@ static void
 policy_definition(StringInfo buf, Oid policyid)
 {
 	Relation	rel = table_open(PolicyRelationId, AccessShareLock);
-	HeapTuple	tup = catalog_row(rel, PolicyOidIndexId, Anum_pg_policy_oid, policyid);
+	HeapTuple	tup = pgmg_catalog_row(rel, PolicyOidIndexId, Anum_pg_policy_oid, policyid);
 	Form_pg_policy p;
 	Datum		d;
 	bool		isnull;
@@ -977,7 +976,7 @@ static void
 cast_definition(StringInfo buf, Oid castid)
 {
 	Relation	rel = table_open(CastRelationId, AccessShareLock);
-	HeapTuple	tup = catalog_row(rel, CastOidIndexId, Anum_pg_cast_oid, castid);
+	HeapTuple	tup = pgmg_catalog_row(rel, CastOidIndexId, Anum_pg_cast_oid, castid);
 
 	if (HeapTupleIsValid(tup))
 	{
@@ -1013,23 +1012,6 @@ event_trigger_definition(StringInfo buf, Oid evtid)
 		appendStringInfo(buf, "\ntags %s",
 						 TextDatumGetCString(OidFunctionCall1(F_ARRAY_OUT, d)));
 	ReleaseSysCache(tup);
-}
-
-/* the row of a catalog without a syscache on its OID, or NULL */
-static HeapTuple
-catalog_row(Relation rel, Oid indexid, AttrNumber oidcol, Oid oid)
-{
-	ScanKeyData key;
-	SysScanDesc scan;
-	HeapTuple	tup;
-
-	ScanKeyInit(&key, oidcol, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(oid));
-	scan = systable_beginscan(rel, indexid, true, NULL, 1, &key);
-	tup = systable_getnext(scan);
-	if (HeapTupleIsValid(tup))
-		tup = heap_copytuple(tup);
-	systable_endscan(scan);
-	return tup;
 }
 
 static void

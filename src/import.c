@@ -34,7 +34,6 @@
 
 #include <ctype.h>
 
-#include "access/genam.h"
 #include "access/htup_details.h"
 #include "access/table.h"
 #include "catalog/indexing.h"
@@ -65,6 +64,7 @@ static char *object_text(const ObjectAddress *addr);
 static char *type_text(Oid typid);
 static char *trigger_text(Oid trigid);
 static char *event_trigger_text(Oid evtid);
+static const char *firing_keyword(char enabled);
 static char *file_path(HTAB *paths, const char *schema, const char *folder,
 					   const char *name);
 static void operator_words(StringInfo buf, const char *name);
@@ -305,16 +305,10 @@ static char *
 trigger_text(Oid trigid)
 {
 	Relation	rel = table_open(TriggerRelationId, AccessShareLock);
-	ScanKeyData key;
-	SysScanDesc scan;
-	HeapTuple	tup;
+	HeapTuple	tup = pgmg_catalog_row(rel, TriggerOidIndexId, Anum_pg_trigger_oid, trigid);
 	char	   *def;
 
 	def = psprintf("%s;\n", pgmg_printed_statement(&(ObjectAddress) {TriggerRelationId, trigid, 0}));
-	ScanKeyInit(&key, Anum_pg_trigger_oid, BTEqualStrategyNumber, F_OIDEQ,
-				ObjectIdGetDatum(trigid));
-	scan = systable_beginscan(rel, TriggerOidIndexId, true, NULL, 1, &key);
-	tup = systable_getnext(scan);
 	if (HeapTupleIsValid(tup))
 	{
 		Form_pg_trigger t = (Form_pg_trigger) GETSTRUCT(tup);
@@ -323,13 +317,27 @@ trigger_text(Oid trigid)
 			def = psprintf("%sALTER TABLE %s %s TRIGGER %s;\n", def,
 						   quote_qualified_identifier(get_namespace_name(get_rel_namespace(t->tgrelid)),
 													  get_rel_name(t->tgrelid)),
-						   t->tgenabled == TRIGGER_DISABLED ? "DISABLE" :
-						   t->tgenabled == TRIGGER_FIRES_ALWAYS ? "ENABLE ALWAYS" : "ENABLE REPLICA",
-						   quote_identifier(NameStr(t->tgname)));
+						   firing_keyword(t->tgenabled), quote_identifier(NameStr(t->tgname)));
 	}
-	systable_endscan(scan);
 	table_close(rel, AccessShareLock);
 	return def;
+}
+
+/* how ALTER ... TRIGGER says when a trigger or event trigger fires */
+static const char *
+firing_keyword(char enabled)
+{
+	switch (enabled)
+	{
+		case TRIGGER_DISABLED:
+			return "DISABLE";
+		case TRIGGER_FIRES_ALWAYS:
+			return "ENABLE ALWAYS";
+		case TRIGGER_FIRES_ON_REPLICA:
+			return "ENABLE REPLICA";
+		default:
+			return "ENABLE";
+	}
 }
 
 /*
@@ -350,8 +358,7 @@ event_trigger_text(Oid evtid)
 	if (enabled != TRIGGER_FIRES_ON_ORIGIN)
 		def = psprintf("%sALTER EVENT TRIGGER %s %s;\n", def,
 					   quote_identifier(NameStr(((Form_pg_event_trigger) GETSTRUCT(tup))->evtname)),
-					   enabled == TRIGGER_DISABLED ? "DISABLE" :
-					   enabled == TRIGGER_FIRES_ALWAYS ? "ENABLE ALWAYS" : "ENABLE REPLICA");
+					   firing_keyword(enabled));
 	ReleaseSysCache(tup);
 	return def;
 }

@@ -92,6 +92,7 @@ extern void pgmg_file_context_shift(ErrorContextCallback *cb, int at, int len);
 extern void pgmg_file_context_literal(ErrorContextCallback *cb, bool escapes);
 extern int	pgmg_line_of(const char *text, int offset);
 extern int	pgmg_compare_cstrings(const ListCell *a, const ListCell *b);
+extern HeapTuple pgmg_catalog_row(Relation rel, Oid indexid, AttrNumber oidcol, Oid oid);
 extern int	pgmg_empty_search_path(void);
 extern double pgmg_elapsed_ms(TimestampTz start);
 extern void pgmg_spi_connect(void);

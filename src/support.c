@@ -2,8 +2,8 @@
  *
  * support.c
  *	  What every other file may use: the error context that names a file,
- *	  line and object; elapsed time; and SPI calls that leave the caller's
- *	  memory context current.
+ *	  line and object; elapsed time; SPI calls that leave the caller's
+ *	  memory context current; a catalog row by OID.
  *
  * This file calls no other file of pgmg (see the layering in pgmg.h).
  *
@@ -22,9 +22,12 @@
  */
 #include "postgres.h"
 
+#include "access/genam.h"
+#include "access/htup_details.h"
 #include "common/hashfn.h"
 #include "executor/spi.h"
 #include "mb/pg_wchar.h"
+#include "utils/fmgroids.h"
 #include "utils/hsearch.h"
 #include "utils/timestamp.h"
 
@@ -213,6 +216,28 @@ pgmg_line_of(const char *text, int offset)
 		if (*p == '\n')
 			line++;
 	return line;
+}
+
+/*
+ * pgmg_catalog_row
+ *		A copy of the row of an open catalog rel whose OID column oidcol is
+ *		oid, read through the index indexid (for catalogs without a syscache
+ *		on their OID); NULL when there is none.
+ */
+HeapTuple
+pgmg_catalog_row(Relation rel, Oid indexid, AttrNumber oidcol, Oid oid)
+{
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tup;
+
+	ScanKeyInit(&key, oidcol, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(oid));
+	scan = systable_beginscan(rel, indexid, true, NULL, 1, &key);
+	tup = systable_getnext(scan);
+	if (HeapTupleIsValid(tup))
+		tup = heap_copytuple(tup);
+	systable_endscan(scan);
+	return tup;
 }
 
 /*
