@@ -32,7 +32,6 @@
 
 #include <ctype.h>
 
-#include "access/genam.h"
 #include "access/htup_details.h"
 #include "access/table.h"
 #include "catalog/indexing.h"
@@ -70,9 +69,10 @@ static char *aggregate_text(Oid funcid);
 static char *operator_text(Oid oprid);
 static char *cast_text(Oid castid);
 static char *event_trigger_text(Oid evtid);
-static char *range_text(Oid typid);
-static char *type_name_only(Oid typid);
-static Oid	get_typ_namespace(Oid typid);
+static char *printed_text(const ObjectAddress *addr, bool name_multirange);
+static bool default_multirange_name(Oid typid);
+static char *range_text(Oid typid, bool name_multirange);
+static char *type_name_only(Oid typid, Oid *nsp);
 static const char *routine_name(Oid funcid);
 static const char *operator_name(Oid oprid);
 static const char *modify_name(char modify);
@@ -88,6 +88,17 @@ static List *statement_tokens(const char *text);
  */
 char *
 pgmg_printed_statement(const ObjectAddress *addr)
+{
+	return printed_text(addr, true);
+}
+
+/*
+ * printed_text
+ *		pgmg_printed_statement, a range type with its multirange's name
+ *		(name_multirange) or without it.
+ */
+static char *
+printed_text(const ObjectAddress *addr, bool name_multirange)
 {
 	int			level;
 	char	   *printed = NULL;
@@ -123,7 +134,7 @@ pgmg_printed_statement(const ObjectAddress *addr)
 			break;
 		case TypeRelationId:
 			if (get_typtype(oid) == TYPTYPE_RANGE)
-				printed = range_text(oid);
+				printed = range_text(oid, name_multirange);
 			break;
 		default:
 			break;
@@ -144,38 +155,42 @@ pgmg_printed_forms(const ObjectAddress *addr)
 {
 	char	   *printed = pgmg_printed_statement(addr);
 	List	   *forms;
-	const char *needle = ",\n    multirange_type_name = ";
-	char	   *at;
 
 	if (printed == NULL)
 		return NIL;
 	forms = list_make1(printed);
-	if (addr->classId == TypeRelationId && (at = strstr(printed, needle)) != NULL)
-	{
-		HeapTuple	tup = SearchSysCache1(RANGETYPE, ObjectIdGetDatum(addr->objectId));
-		char	   *name = type_name_only(addr->objectId);
-		char	   *range = strstr(name, "range");
-		char	   *dflt;
-		Oid			multi;
-
-		if (!HeapTupleIsValid(tup))
-			return forms;
-		/* the name CREATE TYPE ... AS RANGE gives it */
-		dflt = range ? psprintf("%.*smultirange%s", (int) (range - name), name, range + 5) :
-			psprintf("%s_multirange", name);
-		multi = ((Form_pg_range) GETSTRUCT(tup))->rngmultitypid;
-		if (strcmp(type_name_only(multi), dflt) == 0 &&
-			get_typ_namespace(multi) == get_typ_namespace(addr->objectId))
-		{
-			char	   *rest = strchr(at + strlen(needle), ',');
-			char	   *end = strstr(at + strlen(needle), "\n)");
-
-			forms = lappend(forms, psprintf("%.*s%s", (int) (at - printed), printed,
-											rest && rest < end ? rest : end));
-		}
-		ReleaseSysCache(tup);
-	}
+	if (addr->classId == TypeRelationId && default_multirange_name(addr->objectId))
+		forms = lappend(forms, printed_text(addr, false));
 	return forms;
+}
+
+/*
+ * default_multirange_name
+ *		Has a range type's multirange the name and schema CREATE TYPE ...
+ *		AS RANGE gives it when none is named ("range" in the range's name
+ *		made "multirange", or "_multirange" appended)?
+ */
+static bool
+default_multirange_name(Oid typid)
+{
+	HeapTuple	tup = SearchSysCache1(RANGETYPE, ObjectIdGetDatum(typid));
+	Oid			nsp;
+	Oid			multi_nsp;
+	char	   *name;
+	char	   *range;
+	char	   *dflt;
+	bool		result;
+
+	if (!HeapTupleIsValid(tup))
+		return false;
+	name = type_name_only(typid, &nsp);
+	range = strstr(name, "range");
+	dflt = range ? psprintf("%.*smultirange%s", (int) (range - name), name, range + 5) :
+		psprintf("%s_multirange", name);
+	result = strcmp(type_name_only(((Form_pg_range) GETSTRUCT(tup))->rngmultitypid, &multi_nsp),
+					dflt) == 0 && multi_nsp == nsp;
+	ReleaseSysCache(tup);
+	return result;
 }
 
 /*
@@ -234,25 +249,29 @@ statement_tokens(const char *text)
 	core_YYSTYPE val;
 	YYLTYPE		loc;
 	int			tok;
+	int			first = 0;
+	bool		after_or = false;
+	int			semicolons = 0; /* at the end, so far */
 	List	   *tokens = NIL;
-	List	   *kinds = NIL;
 
 	scanner = scanner_init(text, &extra, &ScanKeywords, ScanKeywordTokens);
 	while ((tok = core_yylex(&val, &loc, scanner)) != 0)
 	{
-		int			n = list_length(kinds);
-
-		if (n == 1 && tok == OR && linitial_int(kinds) == CREATE)
+		/* CREATE OR REPLACE: OR and REPLACE left out */
+		if (list_length(tokens) == 1 && first == CREATE && tok == OR)
 		{
-			kinds = lappend_int(kinds, -1);		/* OR, left out */
+			after_or = true;
 			continue;
 		}
-		if (n == 2 && llast_int(kinds) == -1 && tok == REPLACE)
+		if (after_or && tok == REPLACE)
 		{
-			kinds = lappend_int(kinds, -2);
+			after_or = false;
 			continue;
 		}
-		kinds = lappend_int(kinds, tok);
+		after_or = false;
+		if (tokens == NIL)
+			first = tok;
+		semicolons = tok == ';' ? semicolons + 1 : 0;
 		switch (tok)
 		{
 			case IDENT:
@@ -275,9 +294,7 @@ statement_tokens(const char *text)
 		}
 	}
 	scanner_finish(scanner);
-	while (tokens != NIL && strcmp(llast(tokens), psprintf("%d", ';')) == 0)
-		tokens = list_delete_last(tokens);
-	return tokens;
+	return list_truncate(tokens, list_length(tokens) - semicolons);
 }
 
 /*
@@ -456,16 +473,10 @@ static char *
 cast_text(Oid castid)
 {
 	Relation	rel = table_open(CastRelationId, AccessShareLock);
-	ScanKeyData key;
-	SysScanDesc scan;
-	HeapTuple	tup;
+	HeapTuple	tup = pgmg_catalog_row(rel, CastOidIndexId, Anum_pg_cast_oid, castid);
 	StringInfoData buf;
 	Form_pg_cast c;
 
-	ScanKeyInit(&key, Anum_pg_cast_oid, BTEqualStrategyNumber, F_OIDEQ,
-				ObjectIdGetDatum(castid));
-	scan = systable_beginscan(rel, CastOidIndexId, true, NULL, 1, &key);
-	tup = systable_getnext(scan);
 	if (!HeapTupleIsValid(tup))
 		elog(ERROR, "could not find cast %u", castid);
 	c = (Form_pg_cast) GETSTRUCT(tup);
@@ -499,7 +510,6 @@ cast_text(Oid castid)
 		appendStringInfoString(&buf, " AS ASSIGNMENT");
 	else if (c->castcontext == COERCION_CODE_IMPLICIT)
 		appendStringInfoString(&buf, " AS IMPLICIT");
-	systable_endscan(scan);
 	table_close(rel, AccessShareLock);
 	return buf.data;
 }
@@ -549,11 +559,11 @@ event_trigger_text(Oid evtid)
 /*
  * range_text
  *		CREATE TYPE ... AS RANGE with its subtype, its multirange type's
- *		name, and the operator class, collation and functions that are not
- *		the subtype's defaults.
+ *		name (name_multirange), and the operator class, collation and
+ *		functions that are not the subtype's defaults.
  */
 static char *
-range_text(Oid typid)
+range_text(Oid typid, bool name_multirange)
 {
 	HeapTuple	tup = SearchSysCache1(RANGETYPE, ObjectIdGetDatum(typid));
 	Form_pg_range r;
@@ -563,9 +573,11 @@ range_text(Oid typid)
 		elog(ERROR, "cache lookup failed for range type %u", typid);
 	r = (Form_pg_range) GETSTRUCT(tup);
 	initStringInfo(&buf);
-	appendStringInfo(&buf, "CREATE TYPE %s AS RANGE (\n    subtype = %s,\n    multirange_type_name = %s",
-					 format_type_be_qualified(typid), format_type_be(r->rngsubtype),
-					 format_type_be_qualified(r->rngmultitypid));
+	appendStringInfo(&buf, "CREATE TYPE %s AS RANGE (\n    subtype = %s",
+					 format_type_be_qualified(typid), format_type_be(r->rngsubtype));
+	if (name_multirange)
+		appendStringInfo(&buf, ",\n    multirange_type_name = %s",
+						 format_type_be_qualified(r->rngmultitypid));
 	if (r->rngsubopc != GetDefaultOpClass(r->rngsubtype, BTREE_AM_OID))
 	{
 		HeapTuple	oc = SearchSysCache1(CLAOID, ObjectIdGetDatum(r->rngsubopc));
@@ -597,9 +609,9 @@ range_text(Oid typid)
 	return buf.data;
 }
 
-/* a type's own name, unqualified */
+/* a type's own name, unqualified, and its schema */
 static char *
-type_name_only(Oid typid)
+type_name_only(Oid typid, Oid *nsp)
 {
 	HeapTuple	tup = SearchSysCache1(TYPEOID, ObjectIdGetDatum(typid));
 	char	   *name;
@@ -607,22 +619,9 @@ type_name_only(Oid typid)
 	if (!HeapTupleIsValid(tup))
 		elog(ERROR, "cache lookup failed for type %u", typid);
 	name = pstrdup(NameStr(((Form_pg_type) GETSTRUCT(tup))->typname));
+	*nsp = ((Form_pg_type) GETSTRUCT(tup))->typnamespace;
 	ReleaseSysCache(tup);
 	return name;
-}
-
-/* a type's schema */
-static Oid
-get_typ_namespace(Oid typid)
-{
-	HeapTuple	tup = SearchSysCache1(TYPEOID, ObjectIdGetDatum(typid));
-	Oid			nsp;
-
-	if (!HeapTupleIsValid(tup))
-		elog(ERROR, "cache lookup failed for type %u", typid);
-	nsp = ((Form_pg_type) GETSTRUCT(tup))->typnamespace;
-	ReleaseSysCache(tup);
-	return nsp;
 }
 
 /* a function by name, qualified unless visible (as regproc prints it) */
