@@ -79,7 +79,6 @@ static char *legacy_fingerprint(const ObjectAddress *addr);
 static void hash_catalog_row(StringInfo buf, Oid classid, Oid objid);
 static void append_row_version(StringInfo buf, HeapTuple tup);
 static void append_type_shape(StringInfo buf, Oid typid);
-static int	relation_natts(Oid relid);
 static bool internal_parent(const ObjectAddress *addr, ObjectAddress *parent);
 static const char *grant_keyword(const ObjectAddress *addr);
 static void append_privileges(StringInfo buf, AclMode privs);
@@ -110,21 +109,6 @@ pgmg_identify(const ObjectAddress *addr, char **kind, char **identity,
 {
 	*kind = pstrdup(pgmg_object_kind(addr));
 	*identity = getObjectIdentityParts(addr, names, args, false);
-}
-
-/* the number of columns of a relation, dropped ones included; 0 if gone */
-static int
-relation_natts(Oid relid)
-{
-	HeapTuple	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
-	int			natts = 0;
-
-	if (HeapTupleIsValid(tup))
-	{
-		natts = ((Form_pg_class) GETSTRUCT(tup))->relnatts;
-		ReleaseSysCache(tup);
-	}
-	return natts;
 }
 
 /*
@@ -383,7 +367,7 @@ append_type_shape(StringInfo buf, Oid typid)
 	else if (typtype == TYPTYPE_COMPOSITE)
 	{
 		Oid			relid = typeidTypeRelid(typid);
-		int			natts = relation_natts(relid);
+		int			natts = pgmg_relation_natts(relid);
 		HeapTuple	tup;
 		int			i;
 
@@ -965,7 +949,7 @@ pgmg_restore_statements(const ObjectAddress *addr, bool acl, bool comment,
 	{
 		Oid			relid = addr->classId == RelationRelationId ? addr->objectId :
 			get_typ_typrelid(addr->objectId);
-		int			natts = relation_natts(relid);
+		int			natts = pgmg_relation_natts(relid);
 		int			i;
 
 		for (i = 1; i <= natts; i++)
@@ -1056,7 +1040,7 @@ pgmg_kept_statements(const ObjectAddress *addr, List *file_indexes,
 	}
 	if (defaults)
 	{
-		int			natts = relation_natts(addr->objectId);
+		int			natts = pgmg_relation_natts(addr->objectId);
 		int			attnum;
 
 		for (attnum = 1; attnum <= natts; attnum++)
@@ -1171,7 +1155,7 @@ static List *
 column_grants(const ObjectAddress *addr, Oid owner_id)
 {
 	List	   *result = NIL;
-	int			natts = relation_natts(addr->objectId);
+	int			natts = pgmg_relation_natts(addr->objectId);
 	int			attnum;
 
 	for (attnum = 1; attnum <= natts; attnum++)

@@ -78,7 +78,7 @@
 
 #include "pgmg.h"
 
-/* what the readers read_rolled_back runs are given, and give back */
+/* what the readers pgmg_read_rolled_back runs are given, and give back */
 typedef struct DescribeArgs
 {
 	StringInfo	buf;
@@ -111,7 +111,6 @@ static Node *domain_value_hook(ParseState *pstate, ColumnRef *cref);
 static void domain_definition(void *arg);
 static void view_definition(void *arg);
 static void describe_quietly(void *arg);
-static bool read_rolled_back(void (*fn) (void *), void *arg, bool swallow);
 static char *expression_text(Node *expr);
 #if PG_VERSION_NUM < 160000
 static RangeTblEntry *view_entry(Oid viewid, const char *name);
@@ -160,11 +159,11 @@ pgmg_definition(const ObjectAddress *addr, bool keep_locks)
 	/* rolled back: the locks the deparsers take go with it */
 	args.buf = &buf;
 	args.addr = addr;
-	(void) read_rolled_back(describe_quietly, &args, false);
+	(void) pgmg_read_rolled_back(describe_quietly, &args, false);
 	return buf.data;
 }
 
-/* describe() as read_rolled_back runs it: under an empty search_path */
+/* describe() as pgmg_read_rolled_back runs it: under an empty search_path */
 static void
 describe_quietly(void *arg)
 {
@@ -176,50 +175,6 @@ describe_quietly(void *arg)
 	PushActiveSnapshot(GetTransactionSnapshot());
 	describe(a->buf, a->addr);
 	PopActiveSnapshot();
-}
-
-/*
- * read_rolled_back
- *		Run fn(arg) in an internal subtransaction that is then rolled back,
- *		so that the locks it takes (and the settings it makes) go with it;
- *		what it allocates in the caller's memory context stays.  An error
- *		is raised again, or, when swallow, gives false (a cancel is always
- *		raised again).
- */
-static bool
-read_rolled_back(void (*fn) (void *), void *arg, bool swallow)
-{
-	MemoryContext caller = CurrentMemoryContext;
-	ResourceOwner owner = CurrentResourceOwner;
-
-	BeginInternalSubTransaction(NULL);
-	MemoryContextSwitchTo(caller);
-	PG_TRY();
-	{
-		fn(arg);
-	}
-	PG_CATCH();
-	{
-		ErrorData  *edata;
-
-		MemoryContextSwitchTo(caller);
-		edata = CopyErrorData();
-		FlushErrorState();
-		RollbackAndReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(caller);
-		CurrentResourceOwner = owner;
-		if (!swallow || edata->sqlerrcode == ERRCODE_QUERY_CANCELED ||
-			edata->sqlerrcode == ERRCODE_ADMIN_SHUTDOWN)
-			ReThrowError(edata);
-		FreeErrorData(edata);
-		return false;
-	}
-	PG_END_TRY();
-
-	RollbackAndReleaseCurrentSubTransaction();
-	MemoryContextSwitchTo(caller);
-	CurrentResourceOwner = owner;
-	return true;
 }
 
 /*
@@ -279,42 +234,27 @@ pgmg_would_define(Node *stmt, const char *source, const char *kind, Oid viewid)
 		if (base == NULL)
 			return NULL;
 		ReleaseSysCache(base);
-		return read_rolled_back(domain_definition, &d, true) ? d.result : NULL;
+		return pgmg_read_rolled_back(domain_definition, &d, true) ? d.result : NULL;
 	}
 	else
 		return NULL;
 
-	return read_rolled_back(view_definition, &a, true) ? a.result : NULL;
+	return pgmg_read_rolled_back(view_definition, &a, true) ? a.result : NULL;
 }
 
 /*
  * view_definition
  *		pgmg_would_define for a view or materialized view, as
- *		read_rolled_back runs it.
+ *		pgmg_read_rolled_back runs it.
  */
 static void
 view_definition(void *arg)
 {
 	ViewArgs   *a = arg;
-	RawStmt    *raw = makeNode(RawStmt);
-	Query	   *q;
-	ListCell   *lc;
-	ListCell   *ac;
+	Query	   *q = pgmg_analyse_view(a->query, a->aliases, a->source);
 	Datum		reloptions;
 	StringInfoData buf;
 
-	raw->stmt = copyObject(a->query);
-	q = parse_analyze_fixedparams(raw, a->source, NULL, 0, NULL);
-	ac = list_head(a->aliases);
-	foreach(lc, q->targetList)
-	{
-		TargetEntry *tle = lfirst_node(TargetEntry, lc);
-
-		if (tle->resjunk || ac == NULL)
-			continue;
-		tle->resname = pstrdup(strVal(lfirst(ac)));
-		ac = lnext(a->aliases, ac);
-	}
 #if PG_VERSION_NUM < 160000
 	/*
 	 * Before PostgreSQL 16 a view's stored query also holds two entries for
@@ -426,7 +366,7 @@ domain_value_hook(ParseState *pstate, ColumnRef *cref)
 /*
  * domain_definition
  *		pgmg_would_define for a domain (typid the existing one), as
- *		read_rolled_back runs it: its base
+ *		pgmg_read_rolled_back runs it: its base
  *		type, NOT NULL, collation, default and CHECK constraints analysed as
  *		CREATE DOMAIN would analyse them, and printed as type_definition
  *		prints them.  An unnamed CHECK takes the name CREATE DOMAIN gives

@@ -79,7 +79,7 @@ static const PgmgKind kinds[] = {
 	{OBJECT_CAST, "cast", "CAST", NULL, CastRelationId, 0,
 	PGMG_FORM_CAST, 0, false, {T_CreateCastStmt}},
 	{OBJECT_VIEW, "view", "VIEW", "TABLE", RelationRelationId, RELKIND_VIEW,
-	PGMG_FORM_QUALIFIED, NS_R | NS_T, false, {T_ViewStmt}},
+	PGMG_FORM_QUALIFIED, NS_R | NS_T, true, {T_ViewStmt}},
 	{OBJECT_MATVIEW, "materialized_view", "MATERIALIZED VIEW", "TABLE", RelationRelationId, RELKIND_MATVIEW,
 	PGMG_FORM_QUALIFIED, NS_R | NS_T, false, {T_CreateTableAsStmt}},
 	{OBJECT_TRIGGER, "trigger", "TRIGGER", NULL, TriggerRelationId, 0,

@@ -765,9 +765,12 @@ pgmg_refuse_other_kind(PgmgDef *def, const ObjectAddress *addr)
  * True for functions and procedures whose signature, parameter names and
  * result are unchanged (CREATE OR REPLACE keeps their OID, so triggers,
  * defaults and other dependents stay), for plain triggers (CREATE OR
- * REPLACE TRIGGER), and for enums whose new list only appends values
- * (ALTER TYPE ... ADD VALUE).  *sql receives the statements that replace
- * the defining statement (char *).  def->addr must be set.
+ * REPLACE TRIGGER), for enums whose new list only appends values
+ * (ALTER TYPE ... ADD VALUE), and for views whose new query keeps their
+ * columns (CREATE OR REPLACE VIEW; columns.c decides; def->reads receives
+ * what the query reads, def->not_replaced why it cannot be).  *sql
+ * receives the statements that replace the defining statement (char *).
+ * def->addr must be set.
  */
 bool
 pgmg_def_replaceable(PgmgDef *def, List **sql)
@@ -793,6 +796,14 @@ pgmg_def_replaceable(PgmgDef *def, List **sql)
 	}
 	if (IsA(n, CreateEnumStmt))
 		return enum_replaceable(def, (CreateEnumStmt *) n, sql);
+	if (IsA(n, ViewStmt))
+	{
+		if (!pgmg_view_replaceable((ViewStmt *) n, def->stmt->text, def->addr.objectId,
+								   &def->reads, &def->not_replaced))
+			return false;
+		*sql = list_make1(or_replace_text(def->stmt));
+		return true;
+	}
 	return false;
 }
 
@@ -805,8 +816,8 @@ static char *
 or_replace_text(PgmgStmt *stmt)
 {
 	Node	   *n = stmt->parsetree;
-	bool		replace = IsA(n, CreateFunctionStmt) ?
-		((CreateFunctionStmt *) n)->replace : ((CreateTrigStmt *) n)->replace;
+	bool		replace = IsA(n, CreateFunctionStmt) ? ((CreateFunctionStmt *) n)->replace :
+		IsA(n, ViewStmt) ? ((ViewStmt *) n)->replace : ((CreateTrigStmt *) n)->replace;
 
 	if (replace || pg_strncasecmp(stmt->text, "create", 6) != 0)
 		return stmt->text;

@@ -25,6 +25,7 @@
  *	 catalog.c				identities, fingerprints, dependents, DDL text
  *	 definition.c  printed.c	canonical definitions: the same in every copy;
  *							CREATE statements as pg_dump prints them
+ *	 columns.c				what a view's query puts out and reads
  *	 kinds.c				the table of kinds; the one resolver
  *	 files.c  graph.c		the file set and hashes; topological order
  *	 support.c				error context, timing, SPI, maps
@@ -93,6 +94,7 @@ extern void pgmg_file_context_literal(ErrorContextCallback *cb, bool escapes);
 extern int	pgmg_line_of(const char *text, int offset);
 extern int	pgmg_compare_cstrings(const ListCell *a, const ListCell *b);
 extern HeapTuple pgmg_catalog_row(Relation rel, Oid indexid, AttrNumber oidcol, Oid oid);
+extern bool pgmg_read_rolled_back(void (*fn) (void *), void *arg, bool swallow);
 extern int	pgmg_empty_search_path(void);
 extern double pgmg_elapsed_ms(TimestampTz start);
 extern void pgmg_spi_connect(void);
@@ -314,6 +316,9 @@ struct PgmgDef
 	PgmgDefMode mode;
 	char	   *reason;
 	List	   *inplace_sql;	/* replacement statements for INPLACE */
+	List	   *reads;			/* ObjectAddress *: what a view replaced in
+								 * place reads (it must not change first) */
+	char	   *not_replaced;	/* why a view cannot be replaced in place */
 	List	   *restore_sql;	/* PgmgSql *: owner/ACL/comment restoration */
 	List	   *reset_sql;		/* PgmgSql *: undo what the old file set */
 };
@@ -406,6 +411,15 @@ extern List *pgmg_reset_statements(const ObjectAddress *addr, bool acl,
 extern char *pgmg_preserve_text(const ObjectAddress *addr);
 extern List *pgmg_kept_statements(const ObjectAddress *addr, List *file_indexes,
 								  bool indexes, bool defaults);
+
+/*
+ * columns.c: what a view's query puts out and reads
+ */
+extern int	pgmg_relation_natts(Oid relid);
+extern Query *pgmg_analyse_view(Node *query, List *aliases, const char *source);
+extern bool pgmg_view_replaceable(ViewStmt *stmt, const char *source, Oid viewid,
+								  List **reads, char **why);
+extern bool pgmg_reads_whole_row(Oid viewid, Oid relid);
 
 /*
  * printed.c: CREATE statements printed from the catalog

@@ -145,6 +145,7 @@ static void take_name(PlanCtx *ctx, PgmgDef *def);
 static DropItem *add_drop(PlanCtx *ctx, const ObjectAddress *addr,
 						  const char *file, const char *reason);
 static void close_plan(PlanCtx *ctx);
+static bool recheck_replaced_views(PlanCtx *ctx);
 static void plan_file(PlanCtx *ctx, PgmgFile *file);
 static void check_requires(PlanCtx *ctx, PgmgFile *file);
 static bool definition_unchanged(PgmgDef *def);
@@ -200,6 +201,8 @@ pgmg_make_plan(PgmgFileSet *files, bool allow_out_of_order)
 	if (files->has_code)
 		schedule_changed_files(&ctx);
 	close_plan(&ctx);
+	while (recheck_replaced_views(&ctx))
+		close_plan(&ctx);
 
 	drops = order_drops(&ctx);
 	order = pgmg_order_files(ctx.exec, ctx.migrations, &unresolved);
@@ -650,9 +653,22 @@ plan_file(PlanCtx *ctx, PgmgFile *file)
 			def->reset_sql = pgmg_reset_statements(&def->addr,
 												   strchr(old, 'a') != NULL,
 												   strchr(old, 'c') != NULL);
+
+			/*
+			 * CREATE OR REPLACE VIEW sets the options the statement gives:
+			 * those set by hand are set again.
+			 */
+			if (def->kind->objtype == OBJECT_VIEW && def->inplace_sql != NIL &&
+				!file->sets_options && !strchr(old, 'r'))
+				def->restore_sql = pgmg_restore_statements(&def->addr, false, false,
+														   false, false, true);
 		}
 		else
+		{
+			if (def->not_replaced)
+				def->reason = psprintf("%s; recreated: %s", def->reason, def->not_replaced);
 			recreate_def(ctx, def, def->reason);
+		}
 	}
 
 	/* objects the file made before but does not define any more */
@@ -1495,6 +1511,56 @@ close_plan(PlanCtx *ctx)
 			walk_dependents(ctx, &top->addr, ctx->scanned, visit_drop_dependent, top);
 		}
 	}
+}
+
+/*
+ * recheck_replaced_views
+ *		A view to be replaced in place was compared with its new query as
+ *		the catalog is now.  When that query reads something this plan
+ *		drops (and recreates), or a relation a migration alters, the
+ *		columns may come out otherwise when it runs: drop and recreate the
+ *		view instead.  True when a view was moved to the drop set, so that
+ *		the plan must be closed again.
+ */
+static bool
+recheck_replaced_views(PlanCtx *ctx)
+{
+	bool		changed = false;
+	ListCell   *fc;
+
+	foreach(fc, ctx->exec)
+	{
+		PgmgFile   *f = lfirst(fc);
+		ListCell   *dc;
+
+		foreach(dc, f->defs)
+		{
+			PgmgDef    *def = lfirst(dc);
+			ListCell   *rc;
+
+			if (def->mode != PGMG_DEF_INPLACE || def->reads == NIL)
+				continue;
+			foreach(rc, def->reads)
+			{
+				ObjectAddress *read = lfirst(rc);
+				const char *what = NULL;
+
+				if (pgmg_addr_get(ctx->drop_set, read))
+					what = "this apply drops and recreates";
+				else if (read->classId == RelationRelationId &&
+						 list_member_oid(ctx->target_relids, read->objectId))
+					what = "a pending migration alters";
+				if (what == NULL)
+					continue;
+				def->reason = psprintf("%s; recreated: its new query reads %s, which %s",
+									   def->reason, pgmg_object_name(read), what);
+				recreate_def(ctx, def, def->reason);
+				changed = true;
+				break;
+			}
+		}
+	}
+	return changed;
 }
 
 /*

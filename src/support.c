@@ -3,7 +3,8 @@
  * support.c
  *	  What every other file may use: the error context that names a file,
  *	  line and object; elapsed time; SPI calls that leave the caller's
- *	  memory context current; a catalog row by OID.
+ *	  memory context current; a catalog row by OID; reading in a
+ *	  subtransaction that is rolled back.
  *
  * This file calls no other file of pgmg (see the layering in pgmg.h).
  *
@@ -24,11 +25,13 @@
 
 #include "access/genam.h"
 #include "access/htup_details.h"
+#include "access/xact.h"
 #include "common/hashfn.h"
 #include "executor/spi.h"
 #include "mb/pg_wchar.h"
 #include "utils/fmgroids.h"
 #include "utils/hsearch.h"
+#include "utils/resowner.h"
 #include "utils/timestamp.h"
 
 #include "utils/guc.h"
@@ -444,4 +447,48 @@ pgmg_str_keys(HTAB *h)
 	while ((e = hash_seq_search(&seq)) != NULL)
 		keys = lappend(keys, e->key);
 	return keys;
+}
+
+/*
+ * pgmg_read_rolled_back
+ *		Run fn(arg) in an internal subtransaction that is then rolled back,
+ *		so that the locks it takes (and the settings it makes) go with it;
+ *		what it allocates in the caller's memory context stays.  An error
+ *		is raised again, or, when swallow, gives false (a cancel is always
+ *		raised again).
+ */
+bool
+pgmg_read_rolled_back(void (*fn) (void *), void *arg, bool swallow)
+{
+	MemoryContext caller = CurrentMemoryContext;
+	ResourceOwner owner = CurrentResourceOwner;
+
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(caller);
+	PG_TRY();
+	{
+		fn(arg);
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(caller);
+		edata = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(caller);
+		CurrentResourceOwner = owner;
+		if (!swallow || edata->sqlerrcode == ERRCODE_QUERY_CANCELED ||
+			edata->sqlerrcode == ERRCODE_ADMIN_SHUTDOWN)
+			ReThrowError(edata);
+		FreeErrorData(edata);
+		return false;
+	}
+	PG_END_TRY();
+
+	RollbackAndReleaseCurrentSubTransaction();
+	MemoryContextSwitchTo(caller);
+	CurrentResourceOwner = owner;
+	return true;
 }
