@@ -37,8 +37,8 @@ SELECT count(*) FROM pgmg.apply(pg_temp.files());
 RESET client_min_messages;
 SELECT * FROM ord.v6 ORDER BY id;
 
--- editing the root recreates the whole chain, dependents dropped first
-UPDATE f SET body = 'CREATE VIEW v1 AS SELECT id, v + 0 AS v FROM t;' WHERE path = 'f.sql';
+-- changing a column of the root recreates the whole chain, dependents dropped first
+UPDATE f SET body = 'CREATE VIEW v1 AS SELECT id, v::numeric(12,2) AS v FROM t;' WHERE path = 'f.sql';
 SELECT * FROM pg_temp.plan();
 SET client_min_messages = warning;
 SELECT count(*) FROM pgmg.apply(pg_temp.files());
@@ -54,6 +54,12 @@ SET client_min_messages = warning;
 SELECT count(*) FROM pgmg.apply(pg_temp.files());
 RESET client_min_messages;
 UPDATE f SET body = 'CREATE VIEW v1 AS SELECT id, v FROM t;' WHERE path = 'f.sql';
+SELECT * FROM pg_temp.plan();
+SET client_min_messages = warning;
+SELECT count(*) FROM pgmg.apply(pg_temp.files());
+RESET client_min_messages;
+-- a new WHERE, the same columns: the root alone is replaced in place
+UPDATE f SET body = 'CREATE VIEW v1 AS SELECT id, v FROM t WHERE id > 0;' WHERE path = 'f.sql';
 SELECT * FROM pg_temp.plan();
 SET client_min_messages = warning;
 SELECT count(*) FROM pgmg.apply(pg_temp.files());

@@ -640,6 +640,7 @@ pgmg_direct_dependents(const ObjectAddress *addr)
 		d->part.objectId = dep->objid;
 		d->part.objectSubId = dep->objsubid;
 		d->on = *addr;
+		d->column = dep->refobjsubid;
 		d->deptype = dep->deptype;
 		result = lappend(result, d);
 	}

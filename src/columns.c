@@ -45,9 +45,19 @@ typedef struct ReadsWalk
 	List	   *rtables;		/* range tables of the enclosing queries,
 								 * innermost first */
 	List	   *objects;		/* ObjectAddress *: relations, functions */
-	Oid			whole_row_of;	/* a relation whose whole-row Vars to find */
-	bool		whole_row;		/* one was found */
+	Oid			column_of;		/* a relation whose column to look for */
+	AttrNumber	column;			/* that column; 0: a whole row */
+	bool		found;			/* a Var of it was found */
 } ReadsWalk;
+
+/* what column_check is given, and gives back */
+typedef struct ColumnArgs
+{
+	Node	   *query;
+	List	   *aliases;
+	const char *source;
+	ReadsWalk	walk;
+} ColumnArgs;
 
 /* what replace_check is given, and gives back */
 typedef struct ReplaceArgs
@@ -60,6 +70,8 @@ typedef struct ReplaceArgs
 } ReplaceArgs;
 
 static void replace_check(void *arg);
+static void column_check(void *arg);
+static bool names_walker(Node *node, void *name);
 static bool reads_walker(Node *node, ReadsWalk *w);
 static void add_read(ReadsWalk *w, Oid classid, Oid objid);
 
@@ -225,17 +237,69 @@ pgmg_reads_whole_row(Oid viewid, Oid relid)
 	queries = (List *) stringToNode(TextDatumGetCString(action));
 	ReleaseSysCache(tup);
 
-	w.whole_row_of = relid;
+	w.column_of = relid;
 	foreach(lc, queries)
 		(void) reads_walker(lfirst(lc), &w);
-	return w.whole_row;
+	return w.found;
+}
+
+/*
+ * pgmg_query_reads_column
+ *		Does a view's raw query (source: its statement's text), analysed
+ *		now, read column attnum of relation relid?  False when it cannot
+ *		be analysed now.
+ */
+bool
+pgmg_query_reads_column(Node *query, List *aliases, const char *source,
+						Oid relid, AttrNumber attnum)
+{
+	ColumnArgs	c = {query, aliases, source, {0}};
+
+	c.walk.column_of = relid;
+	c.walk.column = attnum;
+	return pgmg_read_rolled_back(column_check, &c, true) && c.walk.found;
+}
+
+/*
+ * pgmg_query_names_column
+ *		Does a raw query name a column called name (c, t.c), as opposed to
+ *		reaching it through *?
+ */
+bool
+pgmg_query_names_column(Node *query, const char *name)
+{
+	return names_walker(query, (void *) name);
+}
+
+static bool
+names_walker(Node *node, void *name)
+{
+	if (node == NULL)
+		return false;
+	if (IsA(node, ColumnRef))
+	{
+		Node	   *last = llast(((ColumnRef *) node)->fields);
+
+		return IsA(last, String) && strcmp(strVal(last), (const char *) name) == 0;
+	}
+	return raw_expression_tree_walker(node, names_walker, name);
+}
+
+/* pgmg_query_reads_column's analysis, as pgmg_read_rolled_back runs it */
+static void
+column_check(void *arg)
+{
+	ColumnArgs *c = arg;
+
+	(void) reads_walker((Node *) pgmg_analyse_view(c->query, c->aliases, c->source),
+						&c->walk);
 }
 
 /*
  * reads_walker
  *		Walk a query tree: every relation in a range table and every
- *		function called goes to w->objects; a whole-row Var of
- *		w->whole_row_of sets w->whole_row.
+ *		function called goes to w->objects; a Var of column w->column of
+ *		relation w->column_of (0: a whole-row Var) sets w->found.
  */
 static bool
 reads_walker(Node *node, ReadsWalk *w)
@@ -265,14 +329,14 @@ reads_walker(Node *node, ReadsWalk *w)
 		Var		   *v = (Var *) node;
 		List	   *rtable;
 
-		if (v->varattno != 0 || !OidIsValid(w->whole_row_of) ||
+		if (v->varattno != w->column || !OidIsValid(w->column_of) ||
 			v->varlevelsup >= list_length(w->rtables))
 			return false;
 		rtable = list_nth(w->rtables, v->varlevelsup);
 		if (v->varno >= 1 && v->varno <= list_length(rtable) &&
 			rt_fetch(v->varno, rtable)->rtekind == RTE_RELATION &&
-			rt_fetch(v->varno, rtable)->relid == w->whole_row_of)
-			w->whole_row = true;
+			rt_fetch(v->varno, rtable)->relid == w->column_of)
+			w->found = true;
 		return false;
 	}
 	if (IsA(node, FuncExpr))

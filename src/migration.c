@@ -35,8 +35,10 @@
 #include "pgmg.h"
 
 static void migration_statement(PgmgFile *file, PgmgStmt *stmt);
-static void add_target(PgmgFile *file, PgmgStmt *stmt, PgmgTargetKind kind,
-					   Node *object, ObjectType objtype, bool breaking);
+static PgmgTarget *add_target(PgmgFile *file, PgmgStmt *stmt, PgmgTargetKind kind,
+							  Node *object, ObjectType objtype, bool breaking);
+static void read_alter_table(PgmgTarget *t, AlterTableStmt *stmt);
+static void add_column_change(PgmgTarget *t, const char *column, const char *change);
 static bool select_creates_nothing(SelectStmt *stmt);
 
 /*
@@ -172,8 +174,10 @@ migration_statement(PgmgFile *file, PgmgStmt *stmt)
 						breaking = true;
 				}
 				if (as->objtype != OBJECT_INDEX && as->objtype != OBJECT_SEQUENCE)
-					add_target(file, stmt, PGMG_TARGET_RELATION, (Node *) as->relation,
-							   as->objtype, breaking);
+					read_alter_table(add_target(file, stmt, PGMG_TARGET_RELATION,
+												(Node *) as->relation, as->objtype,
+												breaking),
+									 as);
 				break;
 			}
 		case T_RenameStmt:
@@ -186,11 +190,25 @@ migration_statement(PgmgFile *file, PgmgStmt *stmt)
 					case OBJECT_VIEW:
 					case OBJECT_MATVIEW:
 					case OBJECT_FOREIGN_TABLE:
-					case OBJECT_COLUMN:
-					case OBJECT_TABCONSTRAINT:
-					case OBJECT_ATTRIBUTE:
 						add_target(file, stmt, PGMG_TARGET_RELATION, (Node *) rs->relation,
 								   rs->relationType, false);
+						break;
+					case OBJECT_COLUMN:
+					case OBJECT_ATTRIBUTE:
+						{
+							PgmgTarget *t = add_target(file, stmt, PGMG_TARGET_RELATION,
+													   (Node *) rs->relation,
+													   rs->relationType, false);
+
+							t->whole = false;
+							add_column_change(t, rs->subname,
+											  psprintf("renamed to %s", quote_identifier(rs->newname)));
+							break;
+						}
+					case OBJECT_TABCONSTRAINT:
+						/* what depends on a constraint follows its rename */
+						add_target(file, stmt, PGMG_TARGET_RELATION, (Node *) rs->relation,
+								   rs->relationType, false)->whole = false;
 						break;
 					case OBJECT_TYPE:
 					case OBJECT_DOMAIN:
@@ -294,7 +312,13 @@ migration_statement(PgmgFile *file, PgmgStmt *stmt)
 				 errhint("Make \"-- pgmg:no-transaction\" the first line of the migration; the client then runs it on its own, outside a transaction.")));
 }
 
-static void
+/*
+ * add_target
+ *		Note an object the statement alters, renames or drops.  It can
+ *		affect everything that depends on it (whole) until the caller says
+ *		which parts it changes.
+ */
+static PgmgTarget *
 add_target(PgmgFile *file, PgmgStmt *stmt, PgmgTargetKind kind, Node *object,
 		   ObjectType objtype, bool breaking)
 {
@@ -302,6 +326,7 @@ add_target(PgmgFile *file, PgmgStmt *stmt, PgmgTargetKind kind, Node *object,
 
 	t->kind = kind;
 	t->breaking = breaking;
+	t->whole = true;
 	t->replaces = kind == PGMG_TARGET_UNKNOWN ||
 		(kind == PGMG_TARGET_RELATION &&
 		 (IsA(stmt->parsetree, DropStmt) || IsA(stmt->parsetree, AlterObjectSchemaStmt) ||
@@ -340,7 +365,113 @@ add_target(PgmgFile *file, PgmgStmt *stmt, PgmgTargetKind kind, Node *object,
 		t->function = (ObjectWithArgs *) object;
 		t->function_type = objtype;
 	}
+	t->migration = file;
 	file->targets = lappend(file->targets, t);
+	return t;
+}
+
+/*
+ * read_alter_table
+ *		Which parts of its relation an ALTER TABLE changes in a way that
+ *		what depends on them may not survive: the columns it retypes or
+ *		drops, the constraints it drops.  Subcommands that no dependent can
+ *		notice (adding columns, constraints, indexes or defaults, NOT NULL,
+ *		statistics, storage, options, triggers and rules switched, owner,
+ *		identity, partitions, inheritance, logged or not) change no part;
+ *		one not known here makes the whole relation the target.  Adding a
+ *		column is noted: a view that reads the relation with * would have
+ *		it when made again from its file.
+ */
+static void
+read_alter_table(PgmgTarget *t, AlterTableStmt *stmt)
+{
+	ListCell   *lc;
+
+	t->whole = false;
+	foreach(lc, stmt->cmds)
+	{
+		AlterTableCmd *cmd = lfirst_node(AlterTableCmd, lc);
+
+		switch (cmd->subtype)
+		{
+			case AT_AlterColumnType:
+				add_column_change(t, cmd->name, "retyped");
+				break;
+			case AT_DropColumn:
+				add_column_change(t, cmd->name, "dropped");
+				break;
+			case AT_DropConstraint:
+				t->constraints = lappend(t->constraints, cmd->name);
+				break;
+			case AT_AddColumn:
+				t->adds_columns = true;
+				break;
+			case AT_ColumnDefault:
+			case AT_DropNotNull:
+			case AT_SetNotNull:
+			case AT_DropExpression:
+			case AT_SetStatistics:
+			case AT_SetOptions:
+			case AT_ResetOptions:
+			case AT_SetStorage:
+			case AT_SetCompression:
+			case AT_AddIndex:
+			case AT_AddConstraint:
+			case AT_AlterConstraint:
+			case AT_ValidateConstraint:
+			case AT_AddIndexConstraint:
+			case AT_AlterColumnGenericOptions:
+			case AT_ChangeOwner:
+			case AT_ClusterOn:
+			case AT_DropCluster:
+			case AT_SetLogged:
+			case AT_SetUnLogged:
+			case AT_SetAccessMethod:
+			case AT_SetTableSpace:
+			case AT_SetRelOptions:
+			case AT_ResetRelOptions:
+			case AT_EnableTrig:
+			case AT_EnableAlwaysTrig:
+			case AT_EnableReplicaTrig:
+			case AT_DisableTrig:
+			case AT_EnableTrigAll:
+			case AT_DisableTrigAll:
+			case AT_EnableTrigUser:
+			case AT_DisableTrigUser:
+			case AT_EnableRule:
+			case AT_EnableAlwaysRule:
+			case AT_EnableReplicaRule:
+			case AT_DisableRule:
+			case AT_AddInherit:
+			case AT_DropInherit:
+			case AT_ReplicaIdentity:
+			case AT_EnableRowSecurity:
+			case AT_DisableRowSecurity:
+			case AT_ForceRowSecurity:
+			case AT_NoForceRowSecurity:
+			case AT_GenericOptions:
+			case AT_AttachPartition:
+			case AT_DetachPartition:
+			case AT_DetachPartitionFinalize:
+			case AT_AddIdentity:
+			case AT_SetIdentity:
+			case AT_DropIdentity:
+				break;
+			default:
+				t->whole = true;
+				break;
+		}
+	}
+}
+
+static void
+add_column_change(PgmgTarget *t, const char *column, const char *change)
+{
+	PgmgColumnChange *c = palloc(sizeof(PgmgColumnChange));
+
+	c->column = pstrdup(column);
+	c->change = change;
+	t->columns = lappend(t->columns, c);
 }
 
 /*

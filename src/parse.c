@@ -1403,6 +1403,10 @@ ref_walker(Node *node, RefContext *ctx)
 				add_ref(ctx, PGMG_REF_RELATION, rangevar_names(rv), rv->location);
 				return false;
 			}
+		case T_ColumnRef:
+			if (IsA(llast(((ColumnRef *) node)->fields), A_Star))
+				ctx->file->uses_star = true;
+			break;
 		case T_FuncCall:
 			{
 				FuncCall   *fc = (FuncCall *) node;

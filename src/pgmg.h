@@ -148,6 +148,7 @@ struct PgmgFile
 	bool		sets_column_comment;	/* has COMMENT ON COLUMN */
 	bool		sets_owner;		/* has ... OWNER TO */
 	bool		sets_options;	/* sets view options (WITH, ALTER ... SET) */
+	bool		uses_star;		/* a query of it selects * (or x.*) */
 	bool		in_exec;		/* will be executed by this plan */
 	int			order;			/* position in the execution order */
 	bool		preserved;		/* generated: restores an unmanaged view */
@@ -332,6 +333,13 @@ typedef enum PgmgTargetKind
 	PGMG_TARGET_UNKNOWN			/* DO, CALL: every table */
 } PgmgTargetKind;
 
+/* a column a migration retypes, drops or renames */
+typedef struct PgmgColumnChange
+{
+	char	   *column;
+	const char *change;			/* "retyped", "dropped", "renamed to x" */
+} PgmgColumnChange;
+
 typedef struct PgmgTarget
 {
 	PgmgTargetKind kind;
@@ -350,6 +358,12 @@ typedef struct PgmgTarget
 								 * itself (a view, a function) */
 	bool		check_only;		/* only checked against managed objects:
 								 * its dependents survive it */
+	bool		whole;			/* may affect every dependent; else only
+								 * those of the parts below */
+	List	   *columns;		/* PgmgColumnChange *, of a relation */
+	List	   *constraints;	/* char *: constraints it drops */
+	bool		adds_columns;	/* ADD COLUMN: views reading it with * */
+	PgmgFile   *migration;		/* the migration, for reasons */
 	int			line;
 } PgmgTarget;
 
@@ -381,6 +395,8 @@ typedef struct PgmgDependent
 	ObjectAddress object;		/* the top-level object */
 	ObjectAddress part;			/* the catalog entry that depends */
 	ObjectAddress on;			/* the dropped object it depends on */
+	int32		column;			/* pg_depend.refobjsubid: the column of
+								 * "on" it depends on, or 0 */
 	char		deptype;		/* pg_depend.deptype */
 	bool		droppable;		/* false: a table part (default, column) */
 } PgmgDependent;
@@ -420,6 +436,9 @@ extern Query *pgmg_analyse_view(Node *query, List *aliases, const char *source);
 extern bool pgmg_view_replaceable(ViewStmt *stmt, const char *source, Oid viewid,
 								  List **reads, char **why);
 extern bool pgmg_reads_whole_row(Oid viewid, Oid relid);
+extern bool pgmg_query_reads_column(Node *query, List *aliases, const char *source,
+									Oid relid, AttrNumber attnum);
+extern bool pgmg_query_names_column(Node *query, const char *name);
 
 /*
  * printed.c: CREATE statements printed from the catalog

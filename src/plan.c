@@ -52,6 +52,7 @@
 #include "catalog/dependency.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
+#include "catalog/pg_constraint.h"
 #include "catalog/pg_proc.h"
 #include "catalog/pg_type.h"
 #include "mb/pg_wchar.h"
@@ -87,7 +88,24 @@ typedef struct TargetWalk
 {
 	bool		breaking;		/* dependents cannot survive the change */
 	bool		replaces;		/* the target is dropped, renamed or moved */
+	const char *reason;			/* why its dependents are recreated */
+	PgmgTarget *parts;			/* or: only dependents of these parts of a
+								 * relation (part_reason) */
+	Oid			relid;			/* that relation */
+	List	   *attnums;		/* int: parts->columns' numbers, or 0 */
+	HTAB	   *checked;		/* addr: dependents whose whole-row and *
+								 * use part_reason has looked at */
 } TargetWalk;
+
+/* a managed object that reads a column a migration renames */
+typedef struct RenamedReader
+{
+	ObjectAddress object;
+	Oid			relid;
+	AttrNumber	attnum;
+	PgmgColumnChange *change;
+	PgmgTarget *target;
+} RenamedReader;
 
 typedef struct PlanCtx PlanCtx;
 
@@ -123,12 +141,18 @@ struct PlanCtx
 	List	   *target_relids;	/* Oid: relations the migrations alter */
 	List	   *later;			/* PgmgFile *, pending after the pause */
 	List	   *preserved_relids;	/* Oid: unmanaged views preserved */
+	List	   *renamed_readers;	/* RenamedReader * */
 };
 
 static void load_state(PlanCtx *ctx);
 static void plan_migrations(PlanCtx *ctx);
 static void wrap_target(PlanCtx *ctx, const ObjectAddress *target, bool breaking,
-						bool replaces);
+						bool replaces, const char *reason);
+static void wrap_parts(PlanCtx *ctx, const ObjectAddress *rel, PgmgTarget *t);
+static const char *part_reason(PlanCtx *ctx, TargetWalk *walk, PgmgDependent *d);
+static const char *target_verb(PgmgTarget *t);
+static char *relation_object_name(Oid relid);
+static void check_renamed_readers(PlanCtx *ctx);
 static bool migration_takes_managed(PlanCtx *ctx, PgmgFile *migration,
 									PgmgTarget *t, const ObjectAddress *addr);
 static void preserve(PlanCtx *ctx, const ObjectAddress *addr, const char *reason);
@@ -203,6 +227,7 @@ pgmg_make_plan(PgmgFileSet *files, bool allow_out_of_order)
 	close_plan(&ctx);
 	while (recheck_replaced_views(&ctx))
 		close_plan(&ctx);
+	check_renamed_readers(&ctx);
 
 	drops = order_drops(&ctx);
 	order = pgmg_order_files(ctx.exec, ctx.migrations, &unresolved);
@@ -1237,7 +1262,10 @@ plan_migrations(PlanCtx *ctx)
 					addr.classId = RelationRelationId;
 					addr.objectId = lfirst_oid(rc);
 					addr.objectSubId = 0;
-					wrap_target(ctx, &addr, true, true);
+					wrap_target(ctx, &addr, true, true,
+								psprintf("depends on %s, and migration %s runs %s (line %d), which may alter any table",
+										 pgmg_object_name(&addr), f->path,
+										 target_verb(t), t->line));
 				}
 				ctx->target_relids = list_concat_unique_oid(ctx->target_relids, tables);
 			}
@@ -1251,7 +1279,13 @@ plan_migrations(PlanCtx *ctx)
 										   t->drops ? "drops" : "renames or moves", t->line));
 				if (migration_takes_managed(ctx, f, t, &addr) || t->check_only)
 					continue;
-				wrap_target(ctx, &addr, t->breaking, t->replaces);
+				if (t->whole || addr.classId != RelationRelationId)
+					wrap_target(ctx, &addr, t->breaking, t->replaces,
+								psprintf("depends on %s, which migration %s %s (line %d)",
+										 pgmg_object_name(&addr), f->path,
+										 target_verb(t), t->line));
+				else
+					wrap_parts(ctx, &addr, t);
 				if (addr.classId == RelationRelationId)
 					ctx->target_relids = list_append_unique_oid(ctx->target_relids,
 																addr.objectId);
@@ -1313,12 +1347,200 @@ migration_takes_managed(PlanCtx *ctx, PgmgFile *migration, PgmgTarget *t,
  */
 static void
 wrap_target(PlanCtx *ctx, const ObjectAddress *target, bool breaking,
-			bool replaces)
+			bool replaces, const char *reason)
 {
-	TargetWalk	walk = {breaking, replaces};
+	TargetWalk	walk = {breaking, replaces, reason};
 
 	walk_dependents(ctx, target, pgmg_addr_map("pgmg target parts"),
 					visit_target_dependent, &walk);
+}
+
+/*
+ * wrap_parts
+ *		A migration changes only some parts of relation rel (t says which):
+ *		wrap what depends on those parts -- the columns it retypes, drops
+ *		or renames, and what reads them as part of a whole row or through
+ *		the row type; what depends on the constraints it drops; views that
+ *		read it with * when it adds a column.  Nothing else is touched.
+ */
+static void
+wrap_parts(PlanCtx *ctx, const ObjectAddress *rel, PgmgTarget *t)
+{
+	TargetWalk	walk = {t->breaking, false, NULL, t, rel->objectId, NIL,
+	pgmg_addr_map("pgmg whole-row readers")};
+	ListCell   *lc;
+
+	foreach(lc, t->columns)
+		walk.attnums = lappend_int(walk.attnums,
+								   get_attnum(rel->objectId,
+											  ((PgmgColumnChange *) lfirst(lc))->column));
+	if (t->columns != NIL || t->adds_columns)
+		walk_dependents(ctx, rel, pgmg_addr_map("pgmg target parts"),
+						visit_target_dependent, &walk);
+
+	foreach(lc, t->constraints)
+	{
+		ObjectAddress con;
+
+		ObjectAddressSet(con, ConstraintRelationId,
+						 get_relation_constraint_oid(rel->objectId, lfirst(lc), true));
+		if (OidIsValid(con.objectId))
+			wrap_target(ctx, &con, true, false,
+						psprintf("depends on constraint %s of %s, which migration %s drops (line %d)",
+								 quote_identifier(lfirst(lc)), pgmg_object_name(rel),
+								 t->migration->path, t->line));
+	}
+}
+
+/*
+ * part_reason
+ *		Why dependent d of a relation is affected by the parts walk->parts
+ *		changes, or NULL when it is not.
+ */
+static const char *
+part_reason(PlanCtx *ctx, TargetWalk *walk, PgmgDependent *d)
+{
+	PgmgTarget *t = walk->parts;
+	const char *rel = pgmg_object_name(&d->on);
+	ListCell   *cc;
+	ListCell   *ac;
+	PgmgColumnChange *first = t->columns ? linitial(t->columns) : NULL;
+
+	if (d->on.classId != RelationRelationId || d->on.objectId != walk->relid)
+	{
+		/* through the row type, which has every column; not other parts */
+		if (first == NULL || d->on.classId != TypeRelationId)
+			return NULL;
+		return psprintf("depends on the row type of %s, whose column %s is %s by migration %s (line %d)",
+						relation_object_name(walk->relid),
+						quote_identifier(first->column), first->change,
+						t->migration->path, t->line);
+	}
+	forboth(cc, t->columns, ac, walk->attnums)
+	{
+		PgmgColumnChange *c = lfirst(cc);
+
+		if (d->column == 0 || d->column != lfirst_int(ac))
+			continue;
+		if (strncmp(c->change, "renamed", 7) == 0)
+		{
+			RenamedReader *r = palloc(sizeof(RenamedReader));
+
+			r->object = d->object;
+			r->relid = walk->relid;
+			r->attnum = d->column;
+			r->change = c;
+			r->target = t;
+			ctx->renamed_readers = lappend(ctx->renamed_readers, r);
+		}
+		return psprintf("reads %s.%s, %s by migration %s (line %d)",
+						rel, quote_identifier(c->column), c->change,
+						t->migration->path, t->line);
+	}
+	/*
+	 * The relation as a whole: a whole row, or * in the file.  pg_depend
+	 * records a column read, or the relation when no column is: not the
+	 * whole row besides columns, so each view's query is looked at once.
+	 */
+	if (pgmg_addr_get(walk->checked, &d->object))
+		return NULL;
+	pgmg_addr_put(walk->checked, &d->object, walk);
+	if (first && ((d->column == 0 && !is_view(&d->object)) ||
+				  (is_view(&d->object) &&
+				   pgmg_reads_whole_row(d->object.objectId, walk->relid))))
+		return psprintf("reads whole rows of %s, whose column %s is %s by migration %s (line %d)",
+						rel, quote_identifier(first->column), first->change,
+						t->migration->path, t->line);
+	if (t->adds_columns && is_view(&d->object))
+	{
+		PgmgStateObj *managed = pgmg_addr_get(ctx->managed, &d->object);
+		PgmgFile   *f = managed ? pgmg_str_get(ctx->code_files, managed->file) : NULL;
+
+		if (f)
+			pgmg_parse_file(f);
+		if (f && f->uses_star)
+			return psprintf("its file selects * and migration %s adds a column to %s (line %d)",
+							t->migration->path, rel, t->line);
+	}
+	return NULL;
+}
+
+/*
+ * target_verb
+ *		What a migration statement does to its target, for reasons.
+ */
+static const char *
+target_verb(PgmgTarget *t)
+{
+	if (t->kind == PGMG_TARGET_UNKNOWN)
+		return "DO or CALL";
+	if (t->drops)
+		return "drops";
+	if (t->removes)
+		return "renames or moves";
+	return "alters";
+}
+
+/* "kind.identity" of a relation */
+static char *
+relation_object_name(Oid relid)
+{
+	ObjectAddress addr;
+
+	ObjectAddressSet(addr, RelationRelationId, relid);
+	return pgmg_object_name(&addr);
+}
+
+/*
+ * check_renamed_readers
+ *		A view recreated because it reads a column a migration renames is
+ *		made again from its file after the migration.  PostgreSQL would
+ *		follow the rename, but a file that still names the old column fails
+ *		then, and so does a fresh build from the files: an error now,
+ *		naming the file.  The file's query is analysed against the catalog
+ *		before the migration, where the old name still resolves; it must
+ *		also name the column (not reach it through *).
+ */
+static void
+check_renamed_readers(PlanCtx *ctx)
+{
+	ListCell   *lc;
+
+	foreach(lc, ctx->renamed_readers)
+	{
+		RenamedReader *r = lfirst(lc);
+		PgmgDef    *def = pgmg_addr_get(ctx->defs_by_addr, &r->object);
+		Node	   *n;
+		Node	   *query = NULL;
+		List	   *aliases = NIL;
+
+		if (def == NULL)
+			continue;
+		n = def->stmt->parsetree;
+		if (IsA(n, ViewStmt))
+		{
+			query = ((ViewStmt *) n)->query;
+			aliases = ((ViewStmt *) n)->aliases;
+		}
+		else if (IsA(n, CreateTableAsStmt))
+		{
+			query = ((CreateTableAsStmt *) n)->query;
+			aliases = ((CreateTableAsStmt *) n)->into->colNames;
+		}
+		if (query == NULL || !pgmg_query_names_column(query, r->change->column) ||
+			!pgmg_query_reads_column(query, aliases, def->stmt->text, r->relid, r->attnum))
+			continue;
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_COLUMN),
+				 errmsg("%s, defined in \"%s\" at line %d, still reads column %s of %s, which migration \"%s\" %s (line %d)",
+						def->key, def->file->path, def->stmt->line,
+						quote_identifier(r->change->column),
+						relation_object_name(r->relid),
+						r->target->migration->path, r->change->change, r->target->line),
+				 errdetail("It is made again from its file after the migration, where that name no longer exists; a fresh build from the files would fail the same way."),
+				 errhint("Change \"%s\" to read the new name in the same change.",
+						 def->file->path)));
+	}
 }
 
 /*
@@ -1331,8 +1553,11 @@ visit_target_dependent(PlanCtx *ctx, const ObjectAddress *target,
 {
 	TargetWalk *walk = arg;
 	PgmgStateObj *managed;
+	const char *reason = walk->reason;
 
 	if (pgmg_addr_get(ctx->drop_set, &d->object))
+		return;
+	if (walk->parts && (reason = part_reason(ctx, walk, d)) == NULL)
 		return;
 	managed = pgmg_addr_get(ctx->managed, &d->object);
 
@@ -1352,9 +1577,9 @@ visit_target_dependent(PlanCtx *ctx, const ObjectAddress *target,
 	if (d->deptype != DEPENDENCY_NORMAL)
 		return;
 	if (managed)
-		add_drop(ctx, &d->object, managed->file, "depends on modified tables");
+		add_drop(ctx, &d->object, managed->file, reason);
 	else if (walk->breaking && is_view(&d->object))
-		preserve(ctx, &d->object, "depends on modified tables");
+		preserve(ctx, &d->object, reason);
 }
 
 /*

@@ -38,8 +38,8 @@ out=$(pgmg plan --code-dir=sql --exit-code 2>&1); status=$?
 is "$status" 0 "plan --exit-code exits 0 when nothing is pending"
 like "$out" "PLAN: nothing to do." "plan says nothing to do"
 
-# editing the view recreates the function that depends on it
-echo 'CREATE VIEW user_names AS SELECT id, name, upper(name) AS shout FROM users;' >sql/views/user_names.sql
+# changing a column of the view recreates the function that depends on it
+echo 'CREATE VIEW user_names AS SELECT id, name::varchar(200) AS name, upper(name) AS shout FROM users;' >sql/views/user_names.sql
 out=$(pgmg plan --code-dir=sql 2>&1)
 like "$out" "- function.public.count_users() (depends on view.public.user_names)" "the dependent function is listed as affected"
 like "$out" "1. DROP FUNCTION public.count_users()" "dependents are dropped first"

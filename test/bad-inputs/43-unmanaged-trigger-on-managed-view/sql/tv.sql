@@ -1,1 +1,1 @@
-CREATE VIEW tv AS SELECT id, a FROM t WHERE a > 0;
+CREATE VIEW tv AS SELECT id, a::bigint AS a FROM t WHERE a > 0;
