@@ -37,7 +37,7 @@ SQL
 echo 'CREATE MATERIALIZED VIEW m5 AS SELECT id, c5 FROM wide;' >sql/views/m5.sql
 
 plan() { pgmg plan --migrations-dir=migrations --code-dir=sql "$@" 2>&1; }
-apply() { pgmg apply --migrations-dir=migrations --code-dir=sql "$@" 2>&1; }
+apply() { pgmg apply --migrations-dir=migrations --code-dir=sql 2>&1; }
 # the OID of each view, to see which were made again
 views() {
 	sql "SELECT string_agg(relname || '=' || oid, ' ' ORDER BY relname) FROM pg_class

@@ -30,7 +30,7 @@ while [ $i -le 500 ]; do
 done
 
 plan() { pgmg plan --migrations-dir=migrations --code-dir=sql "$@" 2>&1; }
-apply() { pgmg apply --migrations-dir=migrations --code-dir=sql "$@" 2>&1; }
+apply() { pgmg apply --migrations-dir=migrations --code-dir=sql 2>&1; }
 steps() { printf '%s\n' "$1" | grep -cE '^[0-9]+\. '; }
 oids="SELECT md5(string_agg(relname || ':' || oid, ',' ORDER BY relname)) FROM pg_class WHERE relname LIKE 'dep\\_%'"
 
