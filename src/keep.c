@@ -3,8 +3,9 @@
  * keep.c
  *	  What a replaced or recreated object must not lose, decided while
  *	  planning: a function body whose results are stored elsewhere is not
- *	  replaced silently, and a recreated view or materialized view gets back
- *	  what hangs on it (hand-made indexes, column defaults, its data).
+ *	  replaced silently, a recreated view or materialized view gets back
+ *	  what hangs on it (hand-made indexes, column defaults, its data), and
+ *	  a materialized view reading a view replaced in place is refreshed.
  *
  * Everything here reads the catalogs through the syscache and takes no
  * lock on user objects; the statements it returns run after the object is
@@ -101,6 +102,66 @@ pgmg_keep_populated(PgmgDef *def)
 	refresh->text = psprintf("REFRESH MATERIALIZED VIEW %s",
 							 getObjectIdentity(&def->addr, false));
 	def->restore_sql = lappend(def->restore_sql, refresh);
+}
+
+/*
+ * pgmg_stale_matviews
+ *		A view replaced in place keeps its dependents; a populated
+ *		materialized view reading it, directly or through other views and
+ *		materialized views, still holds what the old query gave.  Those
+ *		materialized views (ObjectAddress *), each after every one it reads
+ *		through the others, so that refreshing them in this order leaves
+ *		each as it would be made again.
+ */
+List *
+pgmg_stale_matviews(const ObjectAddress *view)
+{
+	List	   *reached = NIL;	/* Oid, in the order to refresh */
+	List	   *queue = list_make1_oid(view->objectId);
+	List	   *result = NIL;
+	ListCell   *lc;
+	int			budget = 100000;	/* a DAG settles long before */
+
+	while (queue != NIL && budget-- > 0)
+	{
+		ObjectAddress from;
+
+		ObjectAddressSet(from, RelationRelationId, linitial_oid(queue));
+		queue = list_delete_first(queue);
+		foreach(lc, pgmg_direct_dependents(&from))
+		{
+			PgmgDependent *d = lfirst(lc);
+			char		relkind;
+
+			if (d->object.classId != RelationRelationId ||
+				d->object.objectId == from.objectId)
+				continue;
+			relkind = get_rel_relkind(d->object.objectId);
+			if (relkind != RELKIND_VIEW && relkind != RELKIND_MATVIEW)
+				continue;
+			/* after everything found to reach it so far */
+			reached = list_delete_oid(reached, d->object.objectId);
+			reached = lappend_oid(reached, d->object.objectId);
+			queue = lappend_oid(queue, d->object.objectId);
+		}
+	}
+	foreach(lc, reached)
+	{
+		HeapTuple	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(lfirst_oid(lc)));
+		ObjectAddress *addr;
+
+		if (!HeapTupleIsValid(tup))
+			continue;
+		if (((Form_pg_class) GETSTRUCT(tup))->relkind == RELKIND_MATVIEW &&
+			((Form_pg_class) GETSTRUCT(tup))->relispopulated)
+		{
+			addr = palloc(sizeof(ObjectAddress));
+			ObjectAddressSet(*addr, RelationRelationId, lfirst_oid(lc));
+			result = lappend(result, addr);
+		}
+		ReleaseSysCache(tup);
+	}
+	return result;
 }
 
 /*

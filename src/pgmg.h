@@ -454,6 +454,7 @@ extern bool pgmg_same_statement(const char *a, const char *b);
 extern void pgmg_refuse_stale_results(PgmgDef *def);
 extern void pgmg_keep_populated(PgmgDef *def);
 extern void pgmg_keep_attached(PgmgDef *def);
+extern List *pgmg_stale_matviews(const ObjectAddress *view);
 
 /*
  * graph.c: ordering

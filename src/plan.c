@@ -170,6 +170,7 @@ static DropItem *add_drop(PlanCtx *ctx, const ObjectAddress *addr,
 						  const char *file, const char *reason);
 static void close_plan(PlanCtx *ctx);
 static bool recheck_replaced_views(PlanCtx *ctx);
+static void refresh_stale_matviews(PlanCtx *ctx);
 static void plan_file(PlanCtx *ctx, PgmgFile *file);
 static void check_requires(PlanCtx *ctx, PgmgFile *file);
 static bool definition_unchanged(PgmgDef *def);
@@ -228,6 +229,7 @@ pgmg_make_plan(PgmgFileSet *files, bool allow_out_of_order)
 	while (recheck_replaced_views(&ctx))
 		close_plan(&ctx);
 	check_renamed_readers(&ctx);
+	refresh_stale_matviews(&ctx);
 
 	drops = order_drops(&ctx);
 	order = pgmg_order_files(ctx.exec, ctx.migrations, &unresolved);
@@ -1786,6 +1788,47 @@ recheck_replaced_views(PlanCtx *ctx)
 		}
 	}
 	return changed;
+}
+
+/*
+ * refresh_stale_matviews
+ *		After a view is replaced in place, the populated materialized views
+ *		that read it and are not recreated anyway are refreshed, in the
+ *		same step: their rows then are what the new query gives, as if they
+ *		had been made again, and their OIDs, indexes and dependents stay.
+ */
+static void
+refresh_stale_matviews(PlanCtx *ctx)
+{
+	ListCell   *fc;
+
+	foreach(fc, ctx->exec)
+	{
+		PgmgFile   *f = lfirst(fc);
+		ListCell   *dc;
+
+		foreach(dc, f->defs)
+		{
+			PgmgDef    *def = lfirst(dc);
+			ListCell   *mc;
+
+			if (def->mode != PGMG_DEF_INPLACE || def->kind->objtype != OBJECT_VIEW ||
+				def->inplace_sql == NIL)
+				continue;
+			foreach(mc, pgmg_stale_matviews(&def->addr))
+			{
+				ObjectAddress *m = lfirst(mc);
+				PgmgSql    *sql;
+
+				if (pgmg_addr_get(ctx->drop_set, m))
+					continue;
+				sql = palloc0(sizeof(PgmgSql));
+				sql->text = psprintf("REFRESH MATERIALIZED VIEW %s",
+									 getObjectIdentity(m, false));
+				def->restore_sql = lappend(def->restore_sql, sql);
+			}
+		}
+	}
 }
 
 /*

@@ -29,6 +29,11 @@ while [ $i -le 500 ]; do
 	i=$((i + 1))
 done
 
+# a populated materialized view two levels down
+cat >sql/views/m_kinds.sql <<'SQL'
+CREATE MATERIALIZED VIEW m_kinds AS SELECT kind, count(*) AS n FROM dep_251 GROUP BY kind;
+SQL
+
 plan() { pgmg plan --migrations-dir=migrations --code-dir=sql "$@" 2>&1; }
 apply() { pgmg apply --migrations-dir=migrations --code-dir=sql 2>&1; }
 steps() { printf '%s\n' "$1" | grep -cE '^[0-9]+\. '; }
@@ -41,6 +46,8 @@ sql "GRANT SELECT ON recent TO pgmg_inplace_reader" >/dev/null
 sql "ALTER VIEW recent SET (security_barrier = true)" >/dev/null
 before=$(sql "$oids")
 root=$(sql "SELECT 'recent'::regclass::oid")
+mat=$(sql "SELECT 'm_kinds'::regclass::oid")
+is "$(sql "SELECT sum(n) FROM m_kinds")" 40 "the materialized view holds what the view gives"
 
 # the WHERE changes, the columns do not
 sed -i 's/score > 10/score > 20/' sql/views/recent.sql
@@ -55,6 +62,8 @@ like "$out" "Replaced view: public.recent" "it says it replaced the view"
 is "$(sql "$oids")" "$before" "every one of the 500 dependents is the same object"
 is "$(sql "SELECT 'recent'::regclass::oid")" "$root" "and so is the view"
 is "$(sql "SELECT count(*) FROM dep_1")" 30 "the dependents read the new query"
+is "$(sql "SELECT 'm_kinds'::regclass::oid")" "$mat" "the materialized view reading it is the same object"
+is "$(sql "SELECT sum(n) FROM m_kinds")" 30 "and it was refreshed in the same step: it holds what the new query gives"
 is "$(sql "SELECT has_table_privilege('pgmg_inplace_reader', 'recent', 'SELECT')")" t "a privilege granted by hand stays"
 is "$(sql "SELECT obj_description('recent'::regclass, 'pg_class')")" "events of note" "the file's comment stays"
 is "$(sql "SELECT array_to_string(reloptions, ',') FROM pg_class WHERE relname = 'recent'")" \
@@ -77,7 +86,7 @@ sed -i 's/score \* 2 AS double_score/(score * 2)::bigint AS double_score/' sql/v
 out=$(plan)
 like "$out" "recreated: its column double_score would change type from integer to bigint" \
 	"a type change is recreated, and the plan says which column"
-is "$(steps "$out")" 1002 "the view and its 500 dependents are dropped and created"
+is "$(steps "$out")" 1004 "the view, its 500 dependents and the materialized view are dropped and created"
 out=$(apply)
 ok $? "the apply succeeds"
 

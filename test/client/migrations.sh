@@ -71,7 +71,7 @@ is "$status" 2 "baseline without a name is a usage error"
 
 # a lock timeout gives up and names what it was waiting to do
 pgmg apply --migrations-dir=migrations --code-dir=sql >/dev/null 2>&1
-echo 'ALTER TABLE items ADD COLUMN extra int;' >migrations/006_extra.sql
+echo 'ALTER TABLE items ALTER COLUMN name TYPE varchar(60);' >migrations/006_extra.sql
 psql -X -q -c "BEGIN; LOCK TABLE item_names IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(4); COMMIT;" >/dev/null 2>&1 &
 locker=$!
 sleep 1

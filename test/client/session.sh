@@ -95,7 +95,7 @@ like "$(pgmg plan 2>&1)" "pgmg.toml:7: invalid param key 'bad.key'" "a bad key i
 cp keep.toml pgmg.toml
 
 # pgmg test: applies what is pending, runs, rolls back
-echo 'ALTER TABLE items ADD COLUMN note text;' >migrations/002_note.sql
+echo 'ALTER TABLE items ALTER COLUMN qty TYPE bigint;' >migrations/002_note.sql
 out=$(pgmg test 2>&1); status=$?
 is "$status" 0 "test exits 0 when the tests pass"
 like "$out" "Applied 3 pending step(s)" "it applied the pending migration first (drop, migrate, create)"

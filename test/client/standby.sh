@@ -35,7 +35,7 @@ echo 'CREATE VIEW stock AS SELECT sum(qty) AS total, count(*) AS n FROM items;' 
 out=$(pgmg plan --migrations-dir=migrations --code-dir=sql --connection-string="$conn" 2>&1); status=$?
 is "$status" 0 "plan runs on the hot standby"
 like "$out" "Pending data migration: 002_note.sql" "and shows the pending migration"
-like "$out" "stock.sql (modified)" "and the changed view"
+like "$out" "stock.sql (modified" "and the changed view"
 is "$(pgmg plan --migrations-dir=migrations --code-dir=sql --format=json --connection-string="$conn" 2>/dev/null)" \
 	"$(pgmg plan --migrations-dir=migrations --code-dir=sql --format=json 2>/dev/null)" "the standby's plan is the primary's"
 out=$(pgmg status --migrations-dir=migrations --code-dir=sql --connection-string="$conn" 2>&1); status=$?
