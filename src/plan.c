@@ -171,6 +171,8 @@ static DropItem *add_drop(PlanCtx *ctx, const ObjectAddress *addr,
 static void close_plan(PlanCtx *ctx);
 static bool recheck_replaced_views(PlanCtx *ctx);
 static void refresh_stale_matviews(PlanCtx *ctx);
+static bool adds_enum_labels(PgmgFile *f);
+static void split_for_enum_labels(PlanCtx *ctx, PgmgPlan *plan);
 static void plan_file(PlanCtx *ctx, PgmgFile *file);
 static void check_requires(PlanCtx *ctx, PgmgFile *file);
 static bool definition_unchanged(PgmgDef *def);
@@ -260,6 +262,7 @@ pgmg_make_plan(PgmgFileSet *files, bool allow_out_of_order)
 				plan->lock_relids = lappend_oid(plan->lock_relids, d->addr.objectId);
 		}
 	}
+	split_for_enum_labels(&ctx, plan);
 	warn_lock_table(plan);
 	return plan;
 }
@@ -2156,6 +2159,115 @@ add_file_steps(PgmgPlan *plan, PgmgFile *f, const char *for_migration)
 		step->sql = list_concat(step->sql, def->restore_sql);
 		plan->steps = lappend(plan->steps, step);
 	}
+}
+
+/*
+ * adds_enum_labels
+ *		Is f a file to run that defines only enums, adding labels to at
+ *		least one (ALTER TYPE ... ADD VALUE)?
+ */
+static bool
+adds_enum_labels(PgmgFile *f)
+{
+	bool		adds = false;
+	ListCell   *lc;
+
+	if (f->preserved || f->defs == NIL)
+		return false;
+	foreach(lc, f->defs)
+	{
+		PgmgDef    *def = lfirst(lc);
+
+		if (!IsA(def->stmt->parsetree, CreateEnumStmt) || def->mode != PGMG_DEF_INPLACE)
+			return false;
+		if (def->inplace_sql != NIL)
+			adds = true;
+	}
+	return adds;
+}
+
+/*
+ * split_for_enum_labels
+ *		A label added to an enum cannot be used until its transaction
+ *		commits (55P04 unsafe use of new value).  When anything else is to
+ *		run besides the files adding labels, this apply runs only those
+ *		files and stops at a pause ("enum labels"); the next apply, which
+ *		the client starts at once, plans and runs the rest, shown here as
+ *		later steps.  Nothing else is dropped, migrated or recorded now.
+ */
+static void
+split_for_enum_labels(PlanCtx *ctx, PgmgPlan *plan)
+{
+	List	   *enums = NIL;
+	List	   *steps = NIL;
+	bool		others = false;
+	PgmgStep   *pause;
+	ListCell   *lc;
+
+	foreach(lc, plan->exec_files)
+		if (adds_enum_labels(lfirst(lc)))
+			enums = lappend(enums, lfirst(lc));
+	if (enums == NIL)
+		return;
+	foreach(lc, plan->steps)
+	{
+		PgmgStep   *step = lfirst(lc);
+		bool		ours = false;
+		ListCell   *ec;
+
+		if (step->action == PGMG_ACT_REPLACE || step->action == PGMG_ACT_KEEP)
+			foreach(ec, enums)
+				if (strcmp(((PgmgFile *) lfirst(ec))->path, step->file) == 0)
+					ours = true;
+		if (ours)
+			steps = lappend(steps, step);
+		else
+			others = true;
+	}
+	if (!others)
+		return;
+
+	pause = palloc0(sizeof(PgmgStep));
+	pause->action = PGMG_ACT_PAUSE;
+	pause->object = "enum labels";
+	pause->reason = "new enum labels are committed before anything uses them (55P04): apply again afterwards";
+	plan->steps = lappend(steps, pause);
+	foreach(lc, ctx->migrations)
+	{
+		PgmgStep   *step = palloc0(sizeof(PgmgStep));
+
+		step->action = PGMG_ACT_LATER;
+		step->object = step->file = ((PgmgFile *) lfirst(lc))->path;
+		step->reason = "pending: runs in the apply after the new enum labels commit";
+		plan->steps = lappend(plan->steps, step);
+	}
+	foreach(lc, plan->exec_files)
+	{
+		PgmgFile   *f = lfirst(lc);
+		PgmgStep   *step;
+
+		if (list_member_ptr(enums, f))
+			continue;
+		step = palloc0(sizeof(PgmgStep));
+		step->action = PGMG_ACT_LATER;
+		step->object = step->file = f->path;
+		step->reason = psprintf("%s: applied after the new enum labels commit", f->reason);
+		plan->steps = lappend(plan->steps, step);
+	}
+	if (ctx->pause)
+	{
+		PgmgStep   *step = palloc0(sizeof(PgmgStep));
+
+		step->action = PGMG_ACT_LATER;
+		step->object = step->file = ctx->pause->path;
+		step->reason = "pending: runs after the new enum labels commit, on its own outside a transaction";
+		plan->steps = lappend(plan->steps, step);
+	}
+	plan->exec_files = enums;
+	plan->forget_files = NIL;
+	plan->refresh = NIL;
+	plan->lock_relids = NIL;
+	plan->preserved_relids = NIL;
 }
 
 /*
