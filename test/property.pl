@@ -2,7 +2,9 @@
 # test/property.pl - convergence under random edit sequences (TAP).
 #
 # From a seeded generator, N random edit steps (add, modify, delete views
-# and functions over a few tables; now and then a migration adding a column
+# and functions over a few tables; views with and without a WHERE, so that
+# many edits replace a view in place, and some selecting * from a table;
+# now and then a migration adding a column
 # whose domain and default come from code files, added in the same step)
 # are applied one at a time with bin/pgmg apply.  After every apply: (a)
 # plan is empty, and (b) the schema equals a fresh database built from the
@@ -102,8 +104,13 @@ sub generate {
 			push @refs, $f;
 			push @cols, name($f) . '(id) AS via_' . name($f);
 		}
+		# now and then every column of a table: a column a migration adds
+		# must reach it as a fresh build would
+		@cols = ('*') if $source =~ /^t/ && rand() < 0.15;
+		# a WHERE changes the query, not the columns: replaced in place
+		my $where = rand() < 0.4 ? ' WHERE id > ' . int(rand(5)) : '';
 		my $text = 'CREATE VIEW ' . name($i) . ' AS SELECT ' . join(', ', @cols)
-			. " FROM $source;\n";
+			. " FROM $source$where;\n";
 		$text .= "COMMENT ON VIEW " . name($i) . " IS 'view $i, " . int(rand(100)) . "';\n"
 			if rand() < 0.3;
 		return { refs => \@refs, text => $text };
