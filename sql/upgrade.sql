@@ -73,6 +73,43 @@ SELECT fingerprint LIKE 'd1:%' AS canonical, definition FROM pgmg.pgmg_state;
 CREATE OR REPLACE VIEW up.answer AS SELECT 43 AS n;
 SELECT kind, name, state, detail FROM pgmg.status('{"code": {"answer.sql": "CREATE VIEW up.answer AS SELECT 42 AS n;"}}');
 
+-- from 0.3, with state in place: 0.4 returns a cause column.  0.4 records
+-- state exactly as 0.3 did, so the state of an apply is carried over into a
+-- 0.3 extension.  A view and a materialized view recorded so stay as they
+-- are (the matview keeps its rows); after a migration retyping a column
+-- only the view reads, the plan recreates the view, with the cause in
+-- fields, and leaves the matview alone
+SET client_min_messages = warning;
+DROP SCHEMA up CASCADE;
+\set up_files '{"migrations": {"001_t.sql": "CREATE SCHEMA up; CREATE TABLE up.t (a integer, b integer); INSERT INTO up.t VALUES (1, 2);"}, "code": {"a.sql": "CREATE VIEW up.va AS SELECT a FROM up.t;", "b.sql": "CREATE MATERIALIZED VIEW up.mb AS SELECT b FROM up.t;"}}'
+SELECT count(*) FROM pgmg.apply(:'up_files');
+CREATE TEMP TABLE saved_state AS SELECT * FROM pgmg.pgmg_state;
+CREATE TEMP TABLE saved_migrations AS SELECT * FROM pgmg.pgmg_migrations;
+DROP EXTENSION pgmg;
+DROP SCHEMA pgmg;
+CREATE EXTENSION pgmg VERSION '0.3';
+INSERT INTO pgmg.pgmg_state SELECT * FROM saved_state;
+INSERT INTO pgmg.pgmg_migrations SELECT * FROM saved_migrations;
+RESET client_min_messages;
+SELECT extversion FROM pg_extension WHERE extname = 'pgmg';
+SELECT count(*) FROM pgmg.plan('{"code": {}}');
+ALTER EXTENSION pgmg UPDATE;
+SELECT extversion FROM pg_extension WHERE extname = 'pgmg';
+SELECT kind, name, state FROM pgmg.status(:'up_files') ORDER BY kind, name;
+SELECT count(*) AS steps FROM pgmg.plan(:'up_files');
+SELECT step, action, object, cause
+  FROM pgmg.plan(jsonb_set(:'up_files', '{migrations,002_a.sql}', '"ALTER TABLE up.t ALTER COLUMN a TYPE bigint;"'));
+SELECT proargnames FROM pg_proc WHERE oid = 'pgmg.apply(jsonb,boolean,text)'::regprocedure;
+SELECT column_name FROM information_schema.columns
+ WHERE table_schema = 'pgmg' AND table_name = 'plan_view' ORDER BY ordinal_position;
+SELECT 'up.mb'::regclass::oid AS mb_oid \gset
+INSERT INTO up.t VALUES (3, 4);
+SET client_min_messages = warning;
+SELECT step, action, object FROM pgmg.apply(jsonb_set(:'up_files', '{migrations,002_a.sql}', '"ALTER TABLE up.t ALTER COLUMN a TYPE bigint;"'));
+RESET client_min_messages;
+-- the matview is the same object, with the rows it had (not recomputed)
+SELECT 'up.mb'::regclass::oid = :mb_oid AS same_matview, array_agg(b) AS rows FROM up.mb;
+
 -- leave the database as the other suites expect it
 SET client_min_messages = warning;
 DROP SCHEMA up CASCADE;

@@ -40,6 +40,7 @@
 #include "utils/builtins.h"
 #include "utils/fmgrprotos.h"
 #include "utils/guc.h"
+#include "utils/json.h"
 #include "utils/jsonb.h"
 #include "utils/inval.h"
 #include "utils/memutils.h"
@@ -80,6 +81,8 @@ static void check_extension_version(void);
 static bool check_project(char **newval, void **extra, GucSource source);
 static void end_call(MemoryContext callcxt, MemoryContext oldcxt);
 static void emit_steps(FunctionCallInfo fcinfo, PgmgPlan *plan);
+static Datum step_cause(PgmgStep *step);
+static void json_member(StringInfo buf, const char *name, const char *value);
 
 /*
  * Module load callback: define pgmg's settings.
@@ -696,7 +699,8 @@ pgmg_repair_sql(PG_FUNCTION_ARGS)
 
 /*
  * emit_steps
- *		One row per step: step, action, object, file, reason, statement.
+ *		One row per step: step, action, object, file, reason, statement,
+ *		cause.
  */
 static void
 emit_steps(FunctionCallInfo fcinfo, PgmgPlan *plan)
@@ -708,8 +712,8 @@ emit_steps(FunctionCallInfo fcinfo, PgmgPlan *plan)
 	foreach(lc, plan->steps)
 	{
 		PgmgStep   *step = lfirst(lc);
-		Datum		values[6];
-		bool		nulls[6] = {false, false, false, false, false, false};
+		Datum		values[7];
+		bool		nulls[7] = {false, false, false, false, false, false, false};
 		StringInfoData sql;
 		ListCell   *sc;
 
@@ -727,6 +731,57 @@ emit_steps(FunctionCallInfo fcinfo, PgmgPlan *plan)
 			nulls[3] = true;
 		values[4] = CStringGetTextDatum(step->reason ? step->reason : "");
 		values[5] = CStringGetTextDatum(sql.data);
+		values[6] = step_cause(step);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
+}
+
+/*
+ * step_cause
+ *		The cause column of a step: its PgmgCause as a JSON object, members
+ *		without a value left out, with what the step itself tells (replaced
+ *		in place, why not, needed first by a migration).
+ */
+static Datum
+step_cause(PgmgStep *step)
+{
+	PgmgCause  *c = step->cause;
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	appendStringInfoChar(&buf, '{');
+	json_member(&buf, "kind", c ? c->kind :
+				step->action == PGMG_ACT_MIGRATE ? "pending" :
+				pgmg_action_name(step->action));
+	if (c)
+	{
+		json_member(&buf, "object", c->object);
+		json_member(&buf, "column", c->column);
+		json_member(&buf, "constraint", c->constraint);
+		json_member(&buf, "change", c->change);
+		json_member(&buf, "migration", c->migration);
+		if (c->migration)
+			appendStringInfo(&buf, ", \"line\": %d", c->line);
+	}
+	if (step->action == PGMG_ACT_REPLACE)
+		appendStringInfoString(&buf, ", \"in_place\": true");
+	else if (step->action == PGMG_ACT_KEEP)
+		appendStringInfoString(&buf, ", \"unchanged\": true");
+	json_member(&buf, "not_replaced", step->not_replaced);
+	json_member(&buf, "needed_by", step->needed_by);
+	appendStringInfoChar(&buf, '}');
+	return DirectFunctionCall1(jsonb_in, CStringGetDatum(buf.data));
+}
+
+/* ", name: value" (no comma first), when value is not NULL */
+static void
+json_member(StringInfo buf, const char *name, const char *value)
+{
+	if (value == NULL)
+		return;
+	if (buf->len > 1)
+		appendStringInfoString(buf, ", ");
+	escape_json(buf, name);
+	appendStringInfoString(buf, ": ");
+	escape_json(buf, value);
 }

@@ -55,7 +55,7 @@
 #include "utils/jsonb.h"
 #include "utils/timestamp.h"
 
-#define PGMG_VERSION "0.3"
+#define PGMG_VERSION "0.4"
 
 /*
  * How checksums of files are taken (files.c): 1 is pgmg 0.1's (trailing
@@ -83,6 +83,30 @@ typedef struct PgmgStmt PgmgStmt;
 typedef struct PgmgDef PgmgDef;
 typedef struct PgmgStateObj PgmgStateObj;
 typedef struct PgmgSql PgmgSql;
+
+/*
+ * Why a step runs, as fields (the plan's cause column); its reason says the
+ * same in prose.  kind is one of: new, modified, drift, adopt, deleted (the
+ * file), no_longer_defined, depends_on (object: what it depends on, which
+ * is dropped), column (reads column of object, which migration changes),
+ * whole_row and row_type (reads every column of object, one of which
+ * migration changes), star (its file selects * from object, which
+ * migration adds a column to), constraint (depends on constraint of
+ * object, which migration drops), migration (depends on object, which
+ * migration alters, drops, renames or moves: change), any_table
+ * (migration runs DO or CALL).
+ */
+typedef struct PgmgCause
+{
+	const char *kind;
+	const char *object;			/* "kind.identity" it is about, or NULL */
+	const char *column;			/* column: the column of object */
+	const char *constraint;		/* constraint: its name */
+	const char *change;			/* what migration does: retyped, dropped,
+								 * renamed to x; alters, drops, ... */
+	const char *migration;		/* the migration causing it, or NULL */
+	int			line;			/* its line there */
+} PgmgCause;
 
 /*
  * support.c: error context, timing, SPI that keeps the caller's context
@@ -137,6 +161,7 @@ struct PgmgFile
 	/* code files, filled by the planner */
 	PgmgFileStatus status;
 	char	   *reason;			/* why it is (re)executed, for the plan */
+	PgmgCause  *cause;			/* the same, as fields */
 	bool		parsed;
 	List	   *stmts;			/* PgmgStmt *, in file order */
 	List	   *defs;			/* PgmgDef *, in file order */
@@ -316,6 +341,7 @@ struct PgmgDef
 	PgmgStateObj *managed;		/* state row of the existing object */
 	PgmgDefMode mode;
 	char	   *reason;
+	PgmgCause  *cause;			/* the reason as fields */
 	List	   *inplace_sql;	/* replacement statements for INPLACE */
 	List	   *reads;			/* ObjectAddress *: what a view replaced in
 								 * place reads (it must not change first) */
@@ -560,6 +586,10 @@ typedef struct PgmgStep
 	char	   *object;			/* "kind.identity" */
 	char	   *file;
 	char	   *reason;
+	PgmgCause  *cause;			/* the reason as fields, or NULL: the
+								 * action says it (migrate, pause, later) */
+	const char *not_replaced;	/* a view recreated: why not in place */
+	const char *needed_by;		/* the migration that needs it first */
 	List	   *sql;			/* PgmgSql * */
 	PgmgFile   *migration;		/* PGMG_ACT_MIGRATE: the file, to record */
 } PgmgStep;
@@ -587,6 +617,7 @@ typedef struct PgmgStatusRow
 } PgmgStatusRow;
 
 extern PgmgPlan *pgmg_make_plan(PgmgFileSet *files, bool allow_out_of_order);
+extern PgmgCause *pgmg_cause(const char *kind, const char *object);
 
 /*
  * import.c: a project written from a database

@@ -71,6 +71,7 @@ typedef struct DropItem
 	char	   *object;			/* "kind.identity" */
 	char	   *file;			/* managing file, or NULL */
 	char	   *reason;
+	PgmgCause  *cause;			/* the reason as fields */
 	int			rank;			/* of its kind: a tie-breaker */
 	int			index;			/* node number in order_drops */
 	bool		by_migration;	/* a migration's own DROP removes it */
@@ -89,6 +90,7 @@ typedef struct TargetWalk
 	bool		breaking;		/* dependents cannot survive the change */
 	bool		replaces;		/* the target is dropped, renamed or moved */
 	const char *reason;			/* why its dependents are recreated */
+	PgmgCause  *cause;			/* the same, as fields */
 	PgmgTarget *parts;			/* or: only dependents of these parts of a
 								 * relation (part_reason) */
 	Oid			relid;			/* that relation */
@@ -147,15 +149,19 @@ struct PlanCtx
 static void load_state(PlanCtx *ctx);
 static void plan_migrations(PlanCtx *ctx);
 static void wrap_target(PlanCtx *ctx, const ObjectAddress *target, bool breaking,
-						bool replaces, const char *reason);
+						bool replaces, const char *reason, PgmgCause *cause);
 static void wrap_parts(PlanCtx *ctx, const ObjectAddress *rel, PgmgTarget *t);
-static const char *part_reason(PlanCtx *ctx, TargetWalk *walk, PgmgDependent *d);
+static const char *part_reason(PlanCtx *ctx, TargetWalk *walk, PgmgDependent *d,
+							   PgmgCause **cause);
+static PgmgCause *migration_cause(const char *kind, const char *object,
+								  PgmgTarget *t, const char *change);
 static const char *target_verb(PgmgTarget *t);
 static char *relation_object_name(Oid relid);
 static void check_renamed_readers(PlanCtx *ctx);
 static bool migration_takes_managed(PlanCtx *ctx, PgmgFile *migration,
 									PgmgTarget *t, const ObjectAddress *addr);
-static void preserve(PlanCtx *ctx, const ObjectAddress *addr, const char *reason);
+static void preserve(PlanCtx *ctx, const ObjectAddress *addr, const char *reason,
+					 PgmgCause *cause);
 static bool is_view(const ObjectAddress *addr);
 static void warn_lock_table(PgmgPlan *plan);
 static char *drift_detail(PgmgStateObj *obj);
@@ -163,11 +169,12 @@ static PgmgStatusRow *status_row(const char *kind, const char *name,
 								 const char *file, const char *state);
 static void classify_files(PlanCtx *ctx);
 static void schedule_changed_files(PlanCtx *ctx);
-static void schedule_file(PlanCtx *ctx, PgmgFile *file, const char *reason);
+static void schedule_file(PlanCtx *ctx, PgmgFile *file, const char *reason,
+						  PgmgCause *cause);
 static void recreate_def(PlanCtx *ctx, PgmgDef *def, const char *reason);
 static void take_name(PlanCtx *ctx, PgmgDef *def);
 static DropItem *add_drop(PlanCtx *ctx, const ObjectAddress *addr,
-						  const char *file, const char *reason);
+						  const char *file, const char *reason, PgmgCause *cause);
 static void close_plan(PlanCtx *ctx);
 static bool recheck_replaced_views(PlanCtx *ctx);
 static void refresh_stale_matviews(PlanCtx *ctx);
@@ -478,12 +485,14 @@ classify_files(PlanCtx *ctx)
 		List	   *rows = pgmg_str_get(ctx->state_files, f->path);
 		ListCell   *rc;
 		char	   *reason = NULL;
+		PgmgCause  *cause = NULL;
 
 		f->status = PGMG_FILE_UNCHANGED;
 		if (rows == NIL)
 		{
 			f->status = PGMG_FILE_NEW;
 			reason = "new";
+			cause = pgmg_cause("new", NULL);
 		}
 		foreach(rc, rows)
 		{
@@ -493,6 +502,7 @@ classify_files(PlanCtx *ctx)
 			{
 				f->status = PGMG_FILE_MODIFIED;
 				reason = "modified";
+				cause = pgmg_cause("modified", NULL);
 				break;
 			}
 		}
@@ -510,11 +520,15 @@ classify_files(PlanCtx *ctx)
 				else
 					continue;
 				f->status = PGMG_FILE_DRIFT;
+				cause = pgmg_cause("drift", obj->object_name);
 				break;
 			}
 		}
 		if (f->status != PGMG_FILE_UNCHANGED)
+		{
 			f->reason = reason;
+			f->cause = cause;
+		}
 	}
 
 	/* files in the state but not in the set were deleted */
@@ -548,7 +562,7 @@ classify_files(PlanCtx *ctx)
 						 errdetail("Its catalog definition does not match the fingerprint recorded in pgmg.pgmg_state: it was changed outside pgmg, or the state row was not written by pgmg."),
 						 errhint("If it should go, drop it yourself and apply again (pgmg then forgets it); if it should stay, restore the file or delete its row from pgmg.pgmg_state.")));
 			add_drop(ctx, &obj->addr, path,
-					 psprintf("file %s was deleted", path));
+					 psprintf("file %s was deleted", path), pgmg_cause("deleted", NULL));
 		}
 	}
 
@@ -574,7 +588,7 @@ schedule_changed_files(PlanCtx *ctx)
 		PgmgFile   *f = lfirst(lc);
 
 		if (f->status != PGMG_FILE_UNCHANGED)
-			schedule_file(ctx, f, f->reason);
+			schedule_file(ctx, f, f->reason, f->cause);
 	}
 }
 
@@ -584,13 +598,16 @@ schedule_changed_files(PlanCtx *ctx)
  *		in ctx->pending for plan_file.
  */
 static void
-schedule_file(PlanCtx *ctx, PgmgFile *file, const char *reason)
+schedule_file(PlanCtx *ctx, PgmgFile *file, const char *reason, PgmgCause *cause)
 {
 	if (file->in_exec)
 		return;
 	file->in_exec = true;
 	if (file->reason == NULL)
+	{
 		file->reason = pstrdup(reason);
+		file->cause = cause;
+	}
 	if (file->status == PGMG_FILE_UNCHANGED)
 		file->status = PGMG_FILE_DEPENDENT;
 	ctx->exec = lappend(ctx->exec, file);
@@ -618,6 +635,7 @@ plan_file(PlanCtx *ctx, PgmgFile *file)
 		PgmgDef    *other;
 
 		def->reason = file->reason;
+		def->cause = file->cause;
 		if (pgmg_find(def->ident, &def->addr) == PGMG_OTHER_KIND)
 			take_name(ctx, def);
 		if (OidIsValid(def->addr.objectId))
@@ -636,7 +654,10 @@ plan_file(PlanCtx *ctx, PgmgFile *file)
 			def->managed = pgmg_addr_get(ctx->managed, &def->addr);
 			kept = lappend(kept, &def->addr);
 			if (def->managed == NULL)
+			{
 				def->reason = "adopt";
+				def->cause = pgmg_cause("adopt", NULL);
+			}
 			else if (strcmp(def->managed->file, file->path) != 0)
 			{
 				PgmgFile   *owner = pgmg_str_get(ctx->code_files, def->managed->file);
@@ -719,7 +740,8 @@ plan_file(PlanCtx *ctx, PgmgFile *file)
 		}
 		if (!found)
 			add_drop(ctx, &obj->addr, file->path,
-					 psprintf("no longer defined in %s", file->path));
+					 psprintf("no longer defined in %s", file->path),
+					 pgmg_cause("no_longer_defined", NULL));
 	}
 }
 
@@ -1082,7 +1104,7 @@ recreate_def(PlanCtx *ctx, PgmgDef *def, const char *reason)
 	pgmg_keep_populated(def);
 	pgmg_keep_attached(def);
 	if (reason)
-		add_drop(ctx, &def->addr, def->file->path, reason);
+		add_drop(ctx, &def->addr, def->file->path, reason, def->cause);
 }
 
 /*
@@ -1093,7 +1115,7 @@ recreate_def(PlanCtx *ctx, PgmgDef *def, const char *reason)
  */
 static DropItem *
 add_drop(PlanCtx *ctx, const ObjectAddress *addr, const char *file,
-		 const char *reason)
+		 const char *reason, PgmgCause *cause)
 {
 	DropItem   *item = pgmg_addr_get(ctx->drop_set, addr);
 	PgmgStateObj *managed;
@@ -1108,6 +1130,7 @@ add_drop(PlanCtx *ctx, const ObjectAddress *addr, const char *file,
 	item->object = pgmg_object_name(addr);
 	item->file = file ? pstrdup(file) : NULL;
 	item->reason = pstrdup(reason);
+	item->cause = cause;
 	item->rank = pgmg_kind_rank(pgmg_kind_of(addr));
 	ctx->drops = lappend(ctx->drops, item);
 	pgmg_addr_put(ctx->drop_set, addr, item);
@@ -1127,7 +1150,7 @@ add_drop(PlanCtx *ctx, const ObjectAddress *addr, const char *file,
 		PgmgFile   *f = pgmg_str_get(ctx->code_files, managed->file);
 
 		if (f && !f->in_exec)
-			schedule_file(ctx, f, reason);
+			schedule_file(ctx, f, reason, cause);
 	}
 	def = pgmg_addr_get(ctx->defs_by_addr, addr);
 	if (def && def->mode != PGMG_DEF_RECREATE)
@@ -1270,7 +1293,9 @@ plan_migrations(PlanCtx *ctx)
 					wrap_target(ctx, &addr, true, true,
 								psprintf("depends on %s, and migration %s runs %s (line %d), which may alter any table",
 										 pgmg_object_name(&addr), f->path,
-										 target_verb(t), t->line));
+										 target_verb(t), t->line),
+								migration_cause("any_table", pgmg_object_name(&addr), t,
+												target_verb(t)));
 				}
 				ctx->target_relids = list_concat_unique_oid(ctx->target_relids, tables);
 			}
@@ -1288,7 +1313,9 @@ plan_migrations(PlanCtx *ctx)
 					wrap_target(ctx, &addr, t->breaking, t->replaces,
 								psprintf("depends on %s, which migration %s %s (line %d)",
 										 pgmg_object_name(&addr), f->path,
-										 target_verb(t), t->line));
+										 target_verb(t), t->line),
+								migration_cause("migration", pgmg_object_name(&addr), t,
+												target_verb(t)));
 				else
 					wrap_parts(ctx, &addr, t);
 				if (addr.classId == RelationRelationId)
@@ -1325,6 +1352,7 @@ migration_takes_managed(PlanCtx *ctx, PgmgFile *migration, PgmgTarget *t,
 		item->by_migration = true;
 		item->reason = psprintf("file %s was deleted; migration %s drops it",
 								managed->file, migration->path);
+		item->cause = migration_cause("deleted", NULL, t, "drops");
 		return true;
 	}
 	ereport(ERROR,
@@ -1352,9 +1380,9 @@ migration_takes_managed(PlanCtx *ctx, PgmgFile *migration, PgmgTarget *t,
  */
 static void
 wrap_target(PlanCtx *ctx, const ObjectAddress *target, bool breaking,
-			bool replaces, const char *reason)
+			bool replaces, const char *reason, PgmgCause *cause)
 {
-	TargetWalk	walk = {breaking, replaces, reason};
+	TargetWalk	walk = {breaking, replaces, reason, cause};
 
 	walk_dependents(ctx, target, pgmg_addr_map("pgmg target parts"),
 					visit_target_dependent, &walk);
@@ -1371,7 +1399,7 @@ wrap_target(PlanCtx *ctx, const ObjectAddress *target, bool breaking,
 static void
 wrap_parts(PlanCtx *ctx, const ObjectAddress *rel, PgmgTarget *t)
 {
-	TargetWalk	walk = {t->breaking, false, NULL, t, rel->objectId, NIL,
+	TargetWalk	walk = {t->breaking, false, NULL, NULL, t, rel->objectId, NIL,
 	pgmg_addr_map("pgmg whole-row readers")};
 	ListCell   *lc;
 
@@ -1390,20 +1418,27 @@ wrap_parts(PlanCtx *ctx, const ObjectAddress *rel, PgmgTarget *t)
 		ObjectAddressSet(con, ConstraintRelationId,
 						 get_relation_constraint_oid(rel->objectId, lfirst(lc), true));
 		if (OidIsValid(con.objectId))
+		{
+			PgmgCause  *cause = migration_cause("constraint", pgmg_object_name(rel), t,
+												"drops");
+
+			cause->constraint = lfirst(lc);
 			wrap_target(ctx, &con, true, false,
 						psprintf("depends on constraint %s of %s, which migration %s drops (line %d)",
 								 quote_identifier(lfirst(lc)), pgmg_object_name(rel),
-								 t->migration->path, t->line));
+								 t->migration->path, t->line),
+						cause);
+		}
 	}
 }
 
 /*
  * part_reason
  *		Why dependent d of a relation is affected by the parts walk->parts
- *		changes, or NULL when it is not.
+ *		changes (and in *cause, as fields), or NULL when it is not.
  */
 static const char *
-part_reason(PlanCtx *ctx, TargetWalk *walk, PgmgDependent *d)
+part_reason(PlanCtx *ctx, TargetWalk *walk, PgmgDependent *d, PgmgCause **cause)
 {
 	PgmgTarget *t = walk->parts;
 	const char *rel = pgmg_object_name(&d->on);
@@ -1416,6 +1451,9 @@ part_reason(PlanCtx *ctx, TargetWalk *walk, PgmgDependent *d)
 		/* through the row type, which has every column; not other parts */
 		if (first == NULL || d->on.classId != TypeRelationId)
 			return NULL;
+		*cause = migration_cause("row_type", relation_object_name(walk->relid), t,
+								 first->change);
+		(*cause)->column = first->column;
 		return psprintf("depends on the row type of %s, whose column %s is %s by migration %s (line %d)",
 						relation_object_name(walk->relid),
 						quote_identifier(first->column), first->change,
@@ -1438,6 +1476,8 @@ part_reason(PlanCtx *ctx, TargetWalk *walk, PgmgDependent *d)
 			r->target = t;
 			ctx->renamed_readers = lappend(ctx->renamed_readers, r);
 		}
+		*cause = migration_cause("column", rel, t, c->change);
+		(*cause)->column = c->column;
 		return psprintf("reads %s.%s, %s by migration %s (line %d)",
 						rel, quote_identifier(c->column), c->change,
 						t->migration->path, t->line);
@@ -1453,9 +1493,13 @@ part_reason(PlanCtx *ctx, TargetWalk *walk, PgmgDependent *d)
 	if (first && ((d->column == 0 && !is_view(&d->object)) ||
 				  (is_view(&d->object) &&
 				   pgmg_reads_whole_row(d->object.objectId, walk->relid))))
+	{
+		*cause = migration_cause("whole_row", rel, t, first->change);
+		(*cause)->column = first->column;
 		return psprintf("reads whole rows of %s, whose column %s is %s by migration %s (line %d)",
 						rel, quote_identifier(first->column), first->change,
 						t->migration->path, t->line);
+	}
 	if (t->adds_columns && is_view(&d->object))
 	{
 		PgmgStateObj *managed = pgmg_addr_get(ctx->managed, &d->object);
@@ -1464,10 +1508,44 @@ part_reason(PlanCtx *ctx, TargetWalk *walk, PgmgDependent *d)
 		if (f)
 			pgmg_parse_file(f);
 		if (f && f->uses_star)
+		{
+			*cause = migration_cause("star", rel, t, "adds a column");
 			return psprintf("its file selects * and migration %s adds a column to %s (line %d)",
 							t->migration->path, rel, t->line);
+		}
 	}
 	return NULL;
+}
+
+/*
+ * migration_cause
+ *		A cause of kind about object, which target t of a migration changes
+ *		(change: how).
+ */
+static PgmgCause *
+migration_cause(const char *kind, const char *object, PgmgTarget *t,
+				const char *change)
+{
+	PgmgCause  *cause = pgmg_cause(kind, object);
+
+	cause->change = change;
+	cause->migration = t->migration->path;
+	cause->line = t->line;
+	return cause;
+}
+
+/*
+ * pgmg_cause
+ *		A new cause of kind, about object (or NULL).
+ */
+PgmgCause *
+pgmg_cause(const char *kind, const char *object)
+{
+	PgmgCause  *cause = palloc0(sizeof(PgmgCause));
+
+	cause->kind = kind;
+	cause->object = object;
+	return cause;
 }
 
 /*
@@ -1559,10 +1637,11 @@ visit_target_dependent(PlanCtx *ctx, const ObjectAddress *target,
 	TargetWalk *walk = arg;
 	PgmgStateObj *managed;
 	const char *reason = walk->reason;
+	PgmgCause  *cause = walk->cause;
 
 	if (pgmg_addr_get(ctx->drop_set, &d->object))
 		return;
-	if (walk->parts && (reason = part_reason(ctx, walk, d)) == NULL)
+	if (walk->parts && (reason = part_reason(ctx, walk, d, &cause)) == NULL)
 		return;
 	managed = pgmg_addr_get(ctx->managed, &d->object);
 
@@ -1576,15 +1655,16 @@ visit_target_dependent(PlanCtx *ctx, const ObjectAddress *target,
 	{
 		add_drop(ctx, &d->object, managed->file,
 				 psprintf("depends on %s, which a migration drops, renames or moves",
-						  pgmg_object_name(target)));
+						  pgmg_object_name(target)),
+				 cause);
 		return;
 	}
 	if (d->deptype != DEPENDENCY_NORMAL)
 		return;
 	if (managed)
-		add_drop(ctx, &d->object, managed->file, reason);
+		add_drop(ctx, &d->object, managed->file, reason, cause);
 	else if (walk->breaking && is_view(&d->object))
-		preserve(ctx, &d->object, reason);
+		preserve(ctx, &d->object, reason, cause);
 }
 
 /*
@@ -1645,7 +1725,8 @@ walk_dependents(PlanCtx *ctx, const ObjectAddress *root, HTAB *seen,
  *		the code files.  It stays unmanaged.
  */
 static void
-preserve(PlanCtx *ctx, const ObjectAddress *addr, const char *reason)
+preserve(PlanCtx *ctx, const ObjectAddress *addr, const char *reason,
+		 PgmgCause *cause)
 {
 	PgmgFile   *f;
 	PgmgDef    *def;
@@ -1659,8 +1740,10 @@ preserve(PlanCtx *ctx, const ObjectAddress *addr, const char *reason)
 	f->preserved = true;
 	f->in_exec = true;
 	f->reason = pstrdup(reason);
+	f->cause = cause;
 	f->status = PGMG_FILE_DEPENDENT;
-	add_drop(ctx, addr, NULL, psprintf("%s (preserved: restored afterwards)", reason));
+	add_drop(ctx, addr, NULL, psprintf("%s (preserved: restored afterwards)", reason),
+			 cause);
 	f->path = psprintf("(preserved %s)", pgmg_object_name(addr));
 	pgmg_parse_file(f);
 	def = linitial(f->defs);
@@ -1668,6 +1751,7 @@ preserve(PlanCtx *ctx, const ObjectAddress *addr, const char *reason)
 	def->key = pgmg_object_name(addr);
 	def->mode = PGMG_DEF_RECREATE;
 	def->reason = f->reason;
+	def->cause = f->cause;
 	ctx->exec = lappend(ctx->exec, f);
 }
 
@@ -1782,8 +1866,9 @@ recheck_replaced_views(PlanCtx *ctx)
 					what = "a pending migration alters";
 				if (what == NULL)
 					continue;
-				def->reason = psprintf("%s; recreated: its new query reads %s, which %s",
-									   def->reason, pgmg_object_name(read), what);
+				def->not_replaced = psprintf("its new query reads %s, which %s",
+											 pgmg_object_name(read), what);
+				def->reason = psprintf("%s; recreated: %s", def->reason, def->not_replaced);
 				recreate_def(ctx, def, def->reason);
 				changed = true;
 				break;
@@ -1856,19 +1941,21 @@ visit_drop_dependent(PlanCtx *ctx, const ObjectAddress *root,
 		PgmgDef    *adopted = pgmg_addr_get(ctx->defs_by_addr, &d->object);
 
 		/* not managed yet, but a file of this apply defines it: recreated */
+		PgmgCause  *cause = pgmg_cause("depends_on", top->object);
+
 		if (managed == NULL && adopted)
 			dep_item = add_drop(ctx, &d->object, adopted->file->path,
-								psprintf("depends on %s", top->object));
+								psprintf("depends on %s", top->object), cause);
 		else if (managed == NULL && is_view(&d->object))
 		{
-			preserve(ctx, &d->object, psprintf("depends on %s", top->object));
+			preserve(ctx, &d->object, psprintf("depends on %s", top->object), cause);
 			dep_item = pgmg_addr_get(ctx->drop_set, &d->object);
 		}
 		else if (managed == NULL)
 			refuse_dependent(top, d);
 		else
 			dep_item = add_drop(ctx, &d->object, managed->file,
-								psprintf("depends on %s", top->object));
+								psprintf("depends on %s", top->object), cause);
 	}
 	/* the dependent goes first */
 	ctx->drop_edges = lappend(ctx->drop_edges, dep_item);
@@ -2025,6 +2112,7 @@ add_steps(PlanCtx *ctx, PgmgPlan *plan, List *drops, List *files)
 		step->object = item->object;
 		step->file = item->file;
 		step->reason = item->reason;
+		step->cause = item->cause;
 		sql->text = pgmg_drop_statement(&item->addr);
 		step->sql = list_make1(sql);
 		plan->steps = lappend(plan->steps, step);
@@ -2101,6 +2189,10 @@ add_file_steps(PgmgPlan *plan, PgmgFile *f, const char *for_migration)
 		step->object = def->key;
 		step->file = f->preserved ? NULL : f->path;
 		step->reason = def->reason;
+		step->cause = def->cause;
+		if (step->action == PGMG_ACT_CREATE)
+			step->not_replaced = def->not_replaced;
+		step->needed_by = for_migration;
 		if (step->action == PGMG_ACT_KEEP)
 			step->reason = def->managed ?
 				psprintf("%s; its definition is unchanged", def->reason) :

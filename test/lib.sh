@@ -118,6 +118,14 @@ sql() {
 	psql -X -q -At -v ON_ERROR_STOP=1 -c "$1"
 }
 
+# step_cause OBJECT ACTION: the cause of OBJECT's ACTION step in the JSON
+# plan on stdin, as canonical JSON (keys sorted, no blanks)
+step_cause() {
+	perl -MJSON::PP -e 'my $plan = decode_json(join("", <STDIN>));
+		print JSON::PP->new->canonical->encode($_->{cause}), "\n"
+			for grep { $_->{object} eq $ARGV[0] && $_->{action} eq $ARGV[1] } @$plan' "$1" "$2"
+}
+
 # bail_out REASON: stop the whole test, telling the TAP harness why
 bail_out() {
 	printf 'Bail out! %s\n' "$1"

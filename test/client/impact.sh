@@ -38,6 +38,8 @@ echo 'CREATE MATERIALIZED VIEW m5 AS SELECT id, c5 FROM wide;' >sql/views/m5.sql
 
 plan() { pgmg plan --migrations-dir=migrations --code-dir=sql "$@" 2>&1; }
 apply() { pgmg apply --migrations-dir=migrations --code-dir=sql 2>&1; }
+# the cause of OBJECT's ACTION step in the JSON plan
+cause() { pgmg plan --migrations-dir=migrations --code-dir=sql --format=json | step_cause "$1" "$2"; }
 # the OID of each view, to see which were made again
 views() {
 	sql "SELECT string_agg(relname || '=' || oid, ' ' ORDER BY relname) FROM pg_class
@@ -69,6 +71,9 @@ ok $? "plan runs"
 like "$out" "views/v_star.sql (its file selects * and migration 002_harmless.sql adds a column to table.public.wide (line 1))" \
 	"the view whose file selects * is recreated, and the plan says why"
 is "$(printf '%s\n' "$out" | grep -c '^[0-9]*\. DROP')" 1 "it is the only object dropped"
+is "$(cause view.public.v_star create)" \
+	'{"change":"adds a column","kind":"star","line":1,"migration":"002_harmless.sql","object":"table.public.wide"}' \
+	"the JSON plan carries the cause as fields"
 out=$(apply)
 ok $? "the apply succeeds"
 is "$(changed "$before" "$(views)")" "v_star" "only v_star was made again"
@@ -89,6 +94,15 @@ like "$out" "views/v7.sql (reads table.public.wide.c7, retyped by migration 003_
 like "$out" "view.public.v7_top (depends on view.public.v7" "and so is its dependent"
 like "$out" "views/v_row.sql (reads whole rows of table.public.wide, whose column c7 is retyped" \
 	"a view reading whole rows counts as reading the column"
+is "$(cause view.public.v7 drop)" \
+	'{"change":"retyped","column":"c7","kind":"column","line":1,"migration":"003_c7.sql","object":"table.public.wide"}' \
+	"the JSON cause names table, column, change, migration and line"
+is "$(cause view.public.v7_top create)" '{"kind":"depends_on","object":"view.public.v7"}' \
+	"a dependent's cause names what it depends on"
+is "$(cause view.public.v_row create)" \
+	'{"change":"retyped","column":"c7","kind":"whole_row","line":1,"migration":"003_c7.sql","object":"table.public.wide"}' \
+	"a whole-row reader's cause says so"
+is "$(cause 003_c7.sql migrate)" '{"kind":"pending"}' "a migration's cause is pending"
 out=$(apply)
 ok $? "the apply succeeds"
 is "$(changed "$before" "$(views)")" "v7 v7_top v_row v_star" "only those, and the * view, were made again"
@@ -150,6 +164,9 @@ SQL
 out=$(plan)
 like "$out" "view.public.v1 (depends on table.public.wide, and migration 007_do.sql runs DO or CALL (line 1), which may alter any table)" \
 	"a DO block recreates every view on the table, saying why"
+is "$(cause view.public.v1 drop)" \
+	'{"change":"DO or CALL","kind":"any_table","line":1,"migration":"007_do.sql","object":"table.public.wide"}' \
+	"and the cause in fields"
 out=$(apply)
 ok $? "the apply succeeds"
 out=$(plan --exit-code)

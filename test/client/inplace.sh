@@ -37,6 +37,7 @@ SQL
 plan() { pgmg plan --migrations-dir=migrations --code-dir=sql "$@" 2>&1; }
 apply() { pgmg apply --migrations-dir=migrations --code-dir=sql 2>&1; }
 steps() { printf '%s\n' "$1" | grep -cE '^[0-9]+\. '; }
+cause() { pgmg plan --migrations-dir=migrations --code-dir=sql --format=json | step_cause "$1" "$2"; }
 oids="SELECT md5(string_agg(relname || ':' || oid, ',' ORDER BY relname)) FROM pg_class WHERE relname LIKE 'dep\\_%'"
 
 out=$(apply)
@@ -54,6 +55,7 @@ sed -i 's/score > 10/score > 20/' sql/views/recent.sql
 out=$(plan)
 ok $? "plan runs after a WHERE edit"
 is "$(steps "$out")" 1 "a WHERE edit is one step"
+is "$(cause view.public.recent replace)" '{"in_place":true,"kind":"modified"}' "the JSON plan says it is replaced in place"
 like "$out" "1. REPLACE VIEW public.recent" "and that step replaces the view in place"
 unlike "$out" "DROP" "nothing is dropped"
 out=$(apply)
@@ -87,6 +89,11 @@ out=$(plan)
 like "$out" "recreated: its column double_score would change type from integer to bigint" \
 	"a type change is recreated, and the plan says which column"
 is "$(steps "$out")" 1004 "the view, its 500 dependents and the materialized view are dropped and created"
+is "$(cause view.public.recent create)" \
+	'{"kind":"modified","not_replaced":"its column double_score would change type from integer to bigint"}' \
+	"the JSON plan says why it is not replaced in place"
+is "$(cause view.public.dep_1 create)" '{"kind":"depends_on","object":"view.public.recent"}' \
+	"and what each dependent depends on"
 out=$(apply)
 ok $? "the apply succeeds"
 
