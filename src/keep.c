@@ -26,6 +26,7 @@
 #include "catalog/pg_constraint.h"
 #include "catalog/pg_proc.h"
 #include "commands/proclang.h"
+#include "miscadmin.h"
 #include "nodes/makefuncs.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
@@ -33,7 +34,15 @@
 
 #include "pgmg.h"
 
+/* what stale_visit gathers */
+typedef struct StaleWalk
+{
+	HTAB	   *seen;			/* addr: views and matviews reached */
+	List	   *order;			/* ObjectAddress *: each after all it reads */
+} StaleWalk;
+
 static bool body_changes(PgmgDef *def);
+static void stale_visit(StaleWalk *w, const ObjectAddress *from);
 
 /*
  * pgmg_keep_attached
@@ -116,52 +125,59 @@ pgmg_keep_populated(PgmgDef *def)
 List *
 pgmg_stale_matviews(const ObjectAddress *view)
 {
-	List	   *reached = NIL;	/* Oid, in the order to refresh */
-	List	   *queue = list_make1_oid(view->objectId);
+	StaleWalk	w = {pgmg_addr_map("pgmg views reached"), NIL};
 	List	   *result = NIL;
 	ListCell   *lc;
-	int			budget = 100000;	/* a DAG settles long before */
 
-	while (queue != NIL && budget-- > 0)
+	stale_visit(&w, view);
+	foreach(lc, w.order)
 	{
-		ObjectAddress from;
-
-		ObjectAddressSet(from, RelationRelationId, linitial_oid(queue));
-		queue = list_delete_first(queue);
-		foreach(lc, pgmg_direct_dependents(&from))
-		{
-			PgmgDependent *d = lfirst(lc);
-			char		relkind;
-
-			if (d->object.classId != RelationRelationId ||
-				d->object.objectId == from.objectId)
-				continue;
-			relkind = get_rel_relkind(d->object.objectId);
-			if (relkind != RELKIND_VIEW && relkind != RELKIND_MATVIEW)
-				continue;
-			/* after everything found to reach it so far */
-			reached = list_delete_oid(reached, d->object.objectId);
-			reached = lappend_oid(reached, d->object.objectId);
-			queue = lappend_oid(queue, d->object.objectId);
-		}
-	}
-	foreach(lc, reached)
-	{
-		HeapTuple	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(lfirst_oid(lc)));
-		ObjectAddress *addr;
+		ObjectAddress *addr = lfirst(lc);
+		HeapTuple	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(addr->objectId));
 
 		if (!HeapTupleIsValid(tup))
 			continue;
 		if (((Form_pg_class) GETSTRUCT(tup))->relkind == RELKIND_MATVIEW &&
 			((Form_pg_class) GETSTRUCT(tup))->relispopulated)
-		{
-			addr = palloc(sizeof(ObjectAddress));
-			ObjectAddressSet(*addr, RelationRelationId, lfirst_oid(lc));
 			result = lappend(result, addr);
-		}
 		ReleaseSysCache(tup);
 	}
 	return result;
+}
+
+/*
+ * stale_visit
+ *		Depth first from relation from, through the views and materialized
+ *		views that read it, each visited once: from goes before everything
+ *		reached from it (reverse post-order), so w->order lists each one
+ *		after every one it reads.  Linear in the views reached and the
+ *		dependencies between them, however many paths a lattice of views
+ *		has.
+ */
+static void
+stale_visit(StaleWalk *w, const ObjectAddress *from)
+{
+	ObjectAddress *addr = palloc(sizeof(ObjectAddress));
+	ListCell   *lc;
+
+	check_stack_depth();
+	foreach(lc, pgmg_direct_dependents(from))
+	{
+		PgmgDependent *d = lfirst(lc);
+		char		relkind;
+
+		if (d->object.classId != RelationRelationId ||
+			d->object.objectId == from->objectId ||
+			pgmg_addr_get(w->seen, &d->object))
+			continue;
+		relkind = get_rel_relkind(d->object.objectId);
+		if (relkind != RELKIND_VIEW && relkind != RELKIND_MATVIEW)
+			continue;
+		pgmg_addr_put(w->seen, &d->object, w);
+		stale_visit(w, &d->object);
+	}
+	*addr = *from;
+	w->order = lcons(addr, w->order);
 }
 
 /*

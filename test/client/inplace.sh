@@ -161,4 +161,31 @@ out=$(apply)
 ok $? "the apply succeeds"
 out=$(plan --exit-code)
 is "$?" 0 "the next plan is empty"
+
+# a lattice: under two views, 24 layers of two materialized views, each
+# reading both of the layer above (2^24 paths from the top), and one more
+# at the bottom.  Replacing the top view in place refreshes every one of
+# them, each after both it reads: found once per view, not once per path.
+echo 'CREATE VIEW lat_0_a AS SELECT id, score FROM events WHERE score > 5;' >sql/views/lat_0_a.sql
+echo 'CREATE VIEW lat_0_b AS SELECT id, score FROM events;' >sql/views/lat_0_b.sql
+i=1
+while [ $i -le 24 ]; do
+	for x in a b; do
+		printf 'CREATE MATERIALIZED VIEW lat_%d_%s AS SELECT p.id, p.score FROM lat_%d_a p JOIN lat_%d_b q USING (id);\n' \
+			$i $x $((i - 1)) $((i - 1)) >sql/views/lat_${i}_$x.sql
+	done
+	i=$((i + 1))
+done
+echo 'CREATE MATERIALIZED VIEW lat_sum AS SELECT count(*) AS n FROM lat_24_a;' >sql/views/lat_sum.sql
+out=$(apply)
+ok $? "the lattice applies"
+is "$(sql "SELECT n FROM lat_sum")" 45 "its last materialized view holds what the views give"
+sed -i 's/score > 5/score > 15/' sql/views/lat_0_a.sql
+out=$(plan)
+is "$(steps "$out")" 1 "replacing the top of the lattice is one step"
+is "$(pgmg plan --migrations-dir=migrations --code-dir=sql --format=json | grep -o 'REFRESH MATERIALIZED VIEW' | wc -l)" 49 \
+	"which refreshes the 49 materialized views below"
+out=$(apply)
+ok $? "and it succeeds"
+is "$(sql "SELECT n FROM lat_sum")" 35 "the materialized view at the bottom was refreshed after all above it"
 done_testing
