@@ -11,6 +11,7 @@ use strict;
 use warnings;
 use File::Temp qw(tempdir);
 use File::Copy qw(copy);
+use File::Find qw(find);
 use Getopt::Long;
 use JSON::PP;
 use Time::HiRes qw(time);
@@ -50,6 +51,8 @@ sub stats {
 }
 
 print sh("perl $repo/bench/generate.pl $proj $objects $tables");
+my ($files, $bytes) = (0, 0);
+find(sub { if (/\.sql$/) { $files++; $bytes += -s $_ } }, "$proj/sql");
 my %meta = map { my @f = split; ($f[0] => [@f[1 .. $#f]]) } split /\n/, sh("cat $proj/meta.txt");
 
 # templates: tables only (with the extension), and the whole project applied
@@ -67,13 +70,34 @@ sub report {
 	my $ratio = defined $base ? $med / (stats(@$base))[1] : undef;
 	push @rows, [$name, $min, $med, $max, $base_name, $ratio, $target, $note // ''];
 	printf "%-44s min %7.3f s  median %7.3f s  max %7.3f s%s\n", $name, $min, $med, $max,
-		defined $ratio ? sprintf('  ratio %.3f vs %s (target %s)', $ratio, $base_name, $target) : '';
+		defined $ratio ? sprintf('  ratio %.3f vs %s%s', $ratio, $base_name,
+								 defined $target ? " (target $target)" : '') : '';
 }
 
 # the plan of the current project files against a database, as JSON
 sub plan_json {
 	my ($db, $args) = @_;
 	return decode_json(sh("PGDATABASE=$db $pgmg plan --format=json $args"));
+}
+
+# the plan must do something, or the workload measures nothing
+sub need_work {
+	my ($name, $steps) = @_;
+	die "bench: the plan for '$name' has no steps: the workload would measure nothing\n" unless @$steps;
+}
+
+# how many objects a plan creates (fresh or recreated)
+sub recreated {
+	my ($steps) = @_;
+	return scalar(grep { $_->{action} eq 'create' } @$steps);
+}
+
+# a plan's steps counted by action: "1 replace", "835 drop, 835 create"
+sub describe {
+	my ($steps) = @_;
+	my %n;
+	$n{ $_->{action} }++ for @$steps;
+	return join(', ', map { "$n{$_} $_" } sort keys %n);
 }
 
 # a script that runs the plan's statements with plain psql (the "hand-written" way)
@@ -99,16 +123,27 @@ sub script_vs_pgmg {
 	return (\@hand, \@tool);
 }
 
-# 1. fresh apply vs psql -1 -f of the same files in a correct order
-my (@limit, @fresh);
+# the server-side limit: the same DDL in the same order, run by the server
+# itself in one DO block (one statement, one transaction, no round trips)
+sh("perl $repo/bench/limit.pl $proj/ordered.sql > $dir/limit.sql");
+
+# 1. fresh apply vs the server-side limit and psql -1 -f of the same files
+# in a correct order
+my (@server, @limit, @fresh);
 for my $i (1 .. $runs) {
+	fresh_db('pgmg_bench_x', 'pgmg_bench_tables');
+	push @server, timed("psql -X -q -v ON_ERROR_STOP=1 -d pgmg_bench_x -f $dir/limit.sql");
 	fresh_db('pgmg_bench_x', 'pgmg_bench_tables');
 	push @limit, timed("psql -X -q -1 -v ON_ERROR_STOP=1 -d pgmg_bench_x -f $proj/ordered.sql");
 	fresh_db('pgmg_bench_x', 'pgmg_bench_tables');
 	push @fresh, timed("PGDATABASE=pgmg_bench_x $pgmg apply --code-dir=$proj/sql");
 }
-report("physical limit: psql -1 -f, $objects objects", \@limit);
-report("fresh apply of $objects objects", \@fresh, 'physical limit', \@limit, '<= 1.10');
+my $made = sh("psql -X -At -d pgmg_bench_x -c 'SELECT count(*) FROM pgmg.pgmg_state'");
+die "bench: the fresh apply recorded $made objects, not $files\n" unless $made == $files;
+report("server-side limit: one DO block, $files objects", \@server);
+report("psql -1 -f, $files objects", \@limit, 'server-side limit', \@server);
+report("fresh apply of $files objects", \@fresh, 'server-side limit', \@server, '<= 1.2');
+report("fresh apply of $files objects", \@fresh, "psql -1 -f", \@limit);
 
 # 2. no-op plan
 my @noop = map { timed("PGDATABASE=pgmg_bench_applied $pgmg plan --code-dir=$proj/sql") } 1 .. $runs;
@@ -119,47 +154,77 @@ my ($leaf, $leaf_path) = @{ $meta{leaf} };
 copy("$proj/sql/$leaf_path", "$dir/leaf.orig") or die;
 sh("sed -i 's/WHERE a IS NOT NULL/WHERE a IS NOT NULL AND true/; s/AS a,/AS a ,/' $proj/sql/$leaf_path");
 my $leaf_plan = plan_json('pgmg_bench_applied', "--code-dir=$proj/sql");
-my $leaf_created = grep { $_->{action} eq 'create' } @$leaf_plan;
+need_work('one leaf view edited', $leaf_plan);
 my @leaf;
 for my $i (1 .. $runs) {
 	fresh_db('pgmg_bench_x', 'pgmg_bench_applied');
 	push @leaf, timed("PGDATABASE=pgmg_bench_x $pgmg apply --code-dir=$proj/sql");
 }
-report('one leaf view edited', \@leaf, 'fresh apply', \@fresh, '<= 0.02',
-	   "$leaf_created object(s) recreated");
+report('one leaf view edited', \@leaf, 'fresh apply', \@fresh, '<= 0.02', describe($leaf_plan));
 copy("$dir/leaf.orig", "$proj/sql/$leaf_path") or die;
 
-# 4. one root view edited: K dependents, against the same statements by psql
+# 4. the root view edited, against the plan's own statements run by psql:
+# first a column retyped (the closure is recreated), then only its WHERE
+# (the view is replaced in place, its dependents untouched)
 my ($root, $root_path) = @{ $meta{root} };
 copy("$proj/sql/$root_path", "$dir/root.orig") or die;
-sh("sed -i 's/WHERE a IS NOT NULL/WHERE a IS NOT NULL AND id > -1/' $proj/sql/$root_path");
-my $root_plan = plan_json('pgmg_bench_applied', "--code-dir=$proj/sql");
-my $k = (grep { $_->{action} eq 'create' } @$root_plan) - 1;
-plan_script($root_plan, "$dir/root.sql");
-my ($root_hand, $root_pgmg) = script_vs_pgmg("$dir/root.sql", "--code-dir=$proj/sql");
-report("hand-written drop/create of root + $k dependents", $root_hand);
-report("one root view edited ($k dependents)", $root_pgmg, 'hand-written script', $root_hand, '<= 1.2');
+sh("sed -i 's/SELECT id, a,/SELECT id, a::bigint AS a,/' $proj/sql/$root_path");
+my $retype_plan = plan_json('pgmg_bench_applied', "--code-dir=$proj/sql");
+need_work('root view column retyped', $retype_plan);
+my $k = recreated($retype_plan) - 1;
+plan_script($retype_plan, "$dir/retype.sql");
+my ($retype_hand, $retype_pgmg) = script_vs_pgmg("$dir/retype.sql", "--code-dir=$proj/sql");
+report("hand-written drop/create of root + $k dependents", $retype_hand);
+report("root view's column retyped ($k dependents)", $retype_pgmg, 'hand-written script', $retype_hand,
+	   '<= 1.2', describe($retype_plan));
 copy("$dir/root.orig", "$proj/sql/$root_path") or die;
 
-# 5. a migration altering a column under K dependents
-my ($table) = @{ $meta{table} };
-sh("echo 'ALTER TABLE $table ALTER COLUMN a TYPE bigint;' > $proj/migrations/002_alter.sql");
-sh("PGDATABASE=pgmg_bench_applied $pgmg baseline 001_tables.sql --migrations-dir=$proj/migrations");
-my $mig_plan = plan_json('pgmg_bench_applied', "--code-dir=$proj/sql --migrations-dir=$proj/migrations");
-my $mk = grep { $_->{action} eq 'create' } @$mig_plan;
-plan_script($mig_plan, "$dir/migration.sql");
-my ($mig_hand, $mig) = script_vs_pgmg("$dir/migration.sql",
-									   "--code-dir=$proj/sql --migrations-dir=$proj/migrations");
-report("hand-written drop / ALTER / create, $mk objects", $mig_hand);
-report("migration altering a column ($mk dependents)", $mig, 'hand-written script', $mig_hand, '<= 1.2');
+sh("sed -i 's/WHERE a IS NOT NULL/WHERE a IS NOT NULL AND id > -1/' $proj/sql/$root_path");
+my $root_plan = plan_json('pgmg_bench_applied', "--code-dir=$proj/sql");
+need_work('root view WHERE edited', $root_plan);
+plan_script($root_plan, "$dir/root.sql");
+my ($root_hand, $root_pgmg) = script_vs_pgmg("$dir/root.sql", "--code-dir=$proj/sql");
+report('hand-written CREATE OR REPLACE of the root view', $root_hand);
+report("root view's WHERE edited ($k dependents)", $root_pgmg, 'hand-written script', $root_hand,
+	   '<= 1.2', describe($root_plan));
+report("root view's WHERE edited ($k dependents)", $root_pgmg, 'drop/create of the closure', $retype_hand,
+	   '< 1', 'what the edit cost before in-place replacement');
+copy("$dir/root.orig", "$proj/sql/$root_path") or die;
 
-# 6. the client's upload of the file set, alone
-sh("sed -n '/^list_sql_files() {/,/^}/p; /^copy_rows() {/,/^}/p' $pgmg > $dir/upload.sh");
+# 5. migrations on the root's table: one retyping a column every dependent
+# reads (all K are recreated), one adding a column and an index (none is)
+my ($table) = @{ $meta{table} };
+sh("mkdir -p $dir/add && cp $proj/migrations/001_tables.sql $dir/add/");
+sh("echo 'ALTER TABLE $table ALTER COLUMN a TYPE bigint;' > $proj/migrations/002_alter.sql");
+sh("printf 'ALTER TABLE $table ADD COLUMN d integer;\\nCREATE INDEX ON $table (d);\\n' > $dir/add/002_add.sql");
+sh("PGDATABASE=pgmg_bench_applied $pgmg baseline 001_tables.sql --migrations-dir=$proj/migrations");
+for my $w (['a column retyped', "$proj/migrations", 'alter'], ['a column and an index added', "$dir/add", 'add']) {
+	my ($what, $mdir, $name) = @$w;
+	my $plan = plan_json('pgmg_bench_applied', "--code-dir=$proj/sql --migrations-dir=$mdir");
+	need_work("migration: $what", $plan);
+	my $mk = recreated($plan);
+	plan_script($plan, "$dir/$name.sql");
+	my ($hand, $tool) = script_vs_pgmg("$dir/$name.sql", "--code-dir=$proj/sql --migrations-dir=$mdir");
+	report("hand-written migration ($what), $mk objects recreated", $hand);
+	report("migration: $what ($mk objects recreated)", $tool, 'hand-written script', $hand, '<= 1.2',
+		   describe($plan));
+}
+
+# 6. the client's upload of the file set, alone: the client's own upload
+# functions, sending every file to a temporary table; the rows and bytes
+# that arrived are checked, so that the row cannot silently measure nothing
+sh("sed -n '/^# -* upload\$/,/^# -* output\$/p' $pgmg > $dir/upload.sh");
 open(my $up, '>', "$dir/upload_run.sh") or die;
-print $up ". $dir/upload.sh\n{ echo 'CREATE TEMP TABLE u (grp text, path text, content text); COPY u FROM STDIN;'; copy_rows code $proj/sql; printf '\\\\.\\n'; } | psql -X -q -v ON_ERROR_STOP=1 -d pgmg_bench_applied\n";
+print $up ". $dir/upload.sh\n{ echo 'CREATE TEMP TABLE u (grp text, path text, content text); COPY u FROM STDIN;'; copy_rows code $proj/sql || exit 1; printf '\\\\.\\n'; echo 'SELECT count(*), sum(octet_length(content)) FROM u;'; } | psql -X -q -At -F ' ' -v ON_ERROR_STOP=1 -d pgmg_bench_applied\n";
 close($up);
-my @upload = map { timed("sh $dir/upload_run.sh") } 1 .. $runs;
-report("upload of $objects files by the client", \@upload, undef, undef, '< 0.5 s');
+my @upload;
+for my $i (1 .. $runs) {
+	my $t = time();
+	my $got = sh("sh $dir/upload_run.sh");
+	push @upload, time() - $t;
+	die "bench: the upload sent '$got', not $files files of $bytes bytes\n" unless $got =~ /^$files $bytes$/m;
+}
+report("upload of $files files ($bytes bytes) by the client", \@upload, undef, undef, '< 0.5 s');
 
 # 7. 500 sequential migrations from empty: pgmg against Sqitch
 if (system('command -v sqitch >/dev/null 2>&1') == 0) {
