@@ -69,4 +69,29 @@ out=$(pgmg plan --code-dir="$scratch/nope" 2>&1); status=$?
 is "$status" 1 "a missing code directory is an error"
 like "$out" "code directory not found" "the error says which directory"
 
+# which psql runs: Debian's pg_wrapper on PATH is skipped for the psql it
+# would run, unless a cluster is asked for; PGMG_PSQL wins
+if [ -x /usr/lib/postgresql/15/bin/psql ]; then
+	mkdir -p "$scratch/fakebin"
+	printf '#!/bin/sh
+echo wrapper >>"%s/ran"
+exec /usr/lib/postgresql/15/bin/psql "$@"
+' "$scratch" >"$scratch/fakebin/pg_wrapper"
+	printf '#!/bin/sh
+echo chosen >>"%s/ran"
+exec /usr/lib/postgresql/15/bin/psql "$@"
+' "$scratch" >"$scratch/fakebin/chosen"
+	chmod +x "$scratch/fakebin/pg_wrapper" "$scratch/fakebin/chosen"
+	ln -sf pg_wrapper "$scratch/fakebin/psql"
+	rm -f "$scratch/ran"
+	PATH="$scratch/fakebin:$PATH" pgmg plan --code-dir="$scratch/proj" >/dev/null 2>&1
+	ok $? "plan works with pg_wrapper as psql"
+	is "$(cat "$scratch/ran" 2>/dev/null)" "" "and runs the newest psql directly, not the wrapper"
+	PGCLUSTER=15/regress PATH="$scratch/fakebin:$PATH" pgmg plan --code-dir="$scratch/proj" >/dev/null 2>&1
+	is "$(sort -u "$scratch/ran" 2>/dev/null)" "wrapper" "with PGCLUSTER set, the wrapper runs (it picks the cluster's psql)"
+	rm -f "$scratch/ran"
+	PGMG_PSQL="$scratch/fakebin/chosen" PATH="$scratch/fakebin:$PATH" pgmg plan --code-dir="$scratch/proj" >/dev/null 2>&1
+	is "$(sort -u "$scratch/ran" 2>/dev/null)" "chosen" "PGMG_PSQL names the psql to run"
+fi
+
 done_testing
