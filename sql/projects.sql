@@ -53,6 +53,35 @@ SELECT catalog_version LIKE '%;' || (SELECT concat(xmin, ':') FROM pg_rewrite
   WHERE ev_class = 'reports.totals'::regclass) || '%' AS record_taken_again
   FROM pgmg.pgmg_state WHERE object_name = 'view.reports.totals';
 
+-- a state row of another project naming an object that does not exist
+-- yet (a row written by hand, or by a concurrent apply of that project):
+-- the plan cannot see the conflict, the record does, and the apply fails
+-- naming the object and the file, with 1,500 objects recorded before it
+-- in the same apply (more than one batch of state rows)
+SET pgmg.project = 'billing';
+INSERT INTO pgmg.pgmg_state (object_name, object_hash, file, kind, identity, obj_names, fingerprint, project)
+VALUES ('view.reports.zz_last', 'x', 'theirs.sql', 'view', 'reports.zz_last', '{reports,zz_last}', 'x', 'billing');
+SET pgmg.project = 'reports';
+SELECT count(*) FROM pgmg.apply((SELECT jsonb_build_object('code',
+  jsonb_object_agg(format('many/%s.sql', g), format('CREATE VIEW reports.many_%s AS SELECT %s AS n;', g, g))
+  || jsonb_build_object('zz.sql', 'CREATE VIEW reports.zz_last AS SELECT 1 AS n;', 'totals.sql', 'CREATE VIEW reports.totals AS SELECT sum(amount) AS total FROM billing.invoices;'))
+  FROM generate_series(1, 1500) g));
+SELECT count(*) FROM pg_class WHERE relname LIKE 'many\_%';
+DELETE FROM pgmg.pgmg_state WHERE project = 'billing' AND file = 'theirs.sql';
+-- without it, the same apply records every object, in two batches
+SELECT count(*) FROM pgmg.apply((SELECT jsonb_build_object('code',
+  jsonb_object_agg(format('many/%s.sql', g), format('CREATE VIEW reports.many_%s AS SELECT %s AS n;', g, g))
+  || jsonb_build_object('zz.sql', 'CREATE VIEW reports.zz_last AS SELECT 1 AS n;', 'totals.sql', 'CREATE VIEW reports.totals AS SELECT sum(amount) AS total FROM billing.invoices;'))
+  FROM generate_series(1, 1500) g));
+SELECT count(*), count(DISTINCT file), bool_and(definition IS NOT NULL), bool_and(obj_names[1] = 'reports')
+  FROM pgmg.pgmg_state WHERE project = 'reports';
+SELECT obj_names, obj_args, kind, catalog_version IS NOT NULL AS versioned
+  FROM pgmg.pgmg_state WHERE object_name = 'view.reports.many_1500';
+SELECT count(*) AS steps FROM pgmg.plan((SELECT jsonb_build_object('code',
+  jsonb_object_agg(format('many/%s.sql', g), format('CREATE VIEW reports.many_%s AS SELECT %s AS n;', g, g))
+  || jsonb_build_object('zz.sql', 'CREATE VIEW reports.zz_last AS SELECT 1 AS n;', 'totals.sql', 'CREATE VIEW reports.totals AS SELECT sum(amount) AS total FROM billing.invoices;'))
+  FROM generate_series(1, 1500) g));
+
 -- a project name is a non-empty line
 SET pgmg.project = '';
 

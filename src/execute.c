@@ -11,9 +11,10 @@
  * file, also says in which order the code files ran.  While the plan runs, check_function_bodies is off (as pg_dump
  * does), so late-bound function bodies never force an order; the setting
  * is restored afterwards.  Each migration runs in a settings scope of its
- * own: nothing it SETs survives it.  Each statement, and the recording of
- * each file, allocates in a scratch context reset after it: nothing they
- * allocate is needed afterwards.
+ * own: nothing it SETs survives it.  Each statement allocates in a scratch
+ * context reset after it: nothing it allocates is needed afterwards.  The
+ * state rows of every file run are written after the last step, in a few
+ * statements (state.c).
  *
  * Copyright (c) 2026, the pgmg authors
  *
@@ -204,16 +205,7 @@ pgmg_execute_plan(PgmgPlan *plan, int lock_timeout_ms,
 
 	*execute_ms = pgmg_elapsed_ms(phase);
 	phase = GetCurrentTimestamp();
-	foreach(lc, plan->forget_files)
-		pgmg_forget_file(lfirst(lc));
-	foreach(lc, plan->exec_files)
-	{
-		MemoryContext old = MemoryContextSwitchTo(scratch);
-
-		pgmg_record_file(lfirst(lc));
-		MemoryContextSwitchTo(old);
-		MemoryContextReset(scratch);
-	}
+	pgmg_record_files(plan->exec_files, plan->forget_files);
 	*record_ms = pgmg_elapsed_ms(phase);
 
 	AtEOXact_GUC(true, nest);

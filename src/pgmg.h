@@ -545,10 +545,9 @@ extern void pgmg_record_migration(const char *name, const char *checksum,
 								  double duration_ms, bool baseline);
 extern void pgmg_start_migration(const char *name, const char *checksum);
 extern bool pgmg_resolve_started(const char *name, bool applied);
-extern void pgmg_record_file(PgmgFile *file);
+extern void pgmg_record_files(List *files, List *forget);
 extern void pgmg_refresh_record(PgmgStateObj *obj);
 extern char *pgmg_recorded_definition(const char *object_name);
-extern void pgmg_forget_file(const char *path);
 extern char *pgmg_file_decorations(PgmgFile *file);
 
 /*
