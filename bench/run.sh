@@ -3,7 +3,9 @@
 #
 # Installs what is missing, builds and installs pgmg, starts a throwaway
 # PostgreSQL 15 cluster and runs bench/bench.pl in it.  Arguments go to
-# bench.pl (--objects N, --tables T, --runs R, --markdown FILE).
+# bench.pl (--objects N, --tables T, --runs R, --markdown FILE); with
+# --scale first, to bench/scale.pl instead (--sizes N,..., --runs R,
+# --overloads N, --markdown FILE), the scaling sweep.
 set -eu
 cd "$(dirname "$0")/.."
 sh test/deps.sh
@@ -15,4 +17,8 @@ fi
 sh test/build.sh
 PATH="$(pwd)/bin:/usr/lib/postgresql/15/bin:$PATH"
 export PATH
+if [ "${1:-}" = --scale ]; then
+	shift
+	exec pg_virtualenv -v 15 -o max_locks_per_transaction=1024 perl bench/scale.pl "$@"
+fi
 exec pg_virtualenv -v 15 perl bench/bench.pl "$@"
