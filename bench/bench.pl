@@ -23,32 +23,8 @@ GetOptions('objects=i' => \$objects, 'tables=i' => \$tables, 'runs=i' => \$runs,
 my $repo = $0 =~ m{^(.*)/bench/bench\.pl$} ? $1 : '.';
 my $pgmg = "$repo/bin/pgmg";
 my $dir = tempdir(CLEANUP => 1);
+require "$repo/bench/common.pl";
 my $proj = "$dir/project";
-
-sub sh {
-	my ($cmd) = @_;
-	my $out = `$cmd 2>&1`;
-	die "failed ($?): $cmd\n$out" if $?;
-	return $out;
-}
-
-sub timed {
-	my ($cmd) = @_;
-	my $t = time();
-	sh($cmd);
-	return time() - $t;
-}
-
-sub fresh_db {
-	my ($name, $template) = @_;
-	sh("dropdb --if-exists $name");
-	sh("createdb -T $template $name");
-}
-
-sub stats {
-	my @s = sort { $a <=> $b } @_;
-	return ($s[0], $s[int(@s / 2)], $s[-1]);
-}
 
 print sh("perl $repo/bench/generate.pl $proj $objects $tables");
 my ($files, $bytes) = (0, 0);

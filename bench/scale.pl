@@ -12,8 +12,10 @@
 #     client, as a ratio of medians;
 #   - the backend's peak memory (VmHWM) for the limit and for one fresh
 #     apply through the SQL API (pgmg.apply(files) in a psql session);
-#   - a no-op plan, and a leaf view edited minus the no-op plan, against one
-#     hand-written DROP VIEW + CREATE VIEW of that leaf.
+#   - a no-op plan, and a leaf view edited minus a no-op apply (the same
+#     client path), against one hand-written DROP VIEW + CREATE VIEW of it;
+#   - the lock-table entries the plan predicts against those held at the
+#     end of a fresh apply.
 # Then the growth exponents between consecutive sizes (log t2/t1 over
 # log n2/n1).  With --overloads N (default 5000; 0 skips it), a project of N
 # functions of one name, each on its own domain, fresh-applied against the
@@ -25,7 +27,6 @@ use warnings;
 use File::Temp qw(tempdir);
 use Getopt::Long;
 use JSON::PP;
-use Time::HiRes qw(time);
 
 my ($sizes, $runs, $overloads, $markdown) = ('1000,5000,20000,50000', 3, 5000, undef);
 GetOptions('sizes=s' => \$sizes, 'runs=i' => \$runs, 'overloads=i' => \$overloads,
@@ -34,36 +35,10 @@ GetOptions('sizes=s' => \$sizes, 'runs=i' => \$runs, 'overloads=i' => \$overload
 my $repo = $0 =~ m{^(.*)/bench/scale\.pl$} ? $1 : '.';
 my $pgmg = "$repo/bin/pgmg";
 my $dir = tempdir(CLEANUP => 1);
+require "$repo/bench/common.pl";
 
-sub sh {
-	my ($cmd) = @_;
-	my $out = `$cmd 2>&1`;
-	die "failed ($?): $cmd\n$out" if $?;
-	return $out;
-}
-
-sub timed {
-	my ($cmd) = @_;
-	my $t = time();
-	my $out = sh($cmd);
-	return (time() - $t, $out);
-}
-
-sub fresh_db {
-	my ($name, $template) = @_;
-	sh("dropdb --if-exists $name");
-	sh("createdb -T $template $name");
-}
-
-sub median {
-	my @s = sort { $a <=> $b } @_;
-	return $s[int(@s / 2)];
-}
-
-sub minimum {
-	my @s = sort { $a <=> $b } @_;
-	return $s[0];
-}
+sub median { return (stats(@_))[1]; }
+sub minimum { return (stats(@_))[0]; }
 
 # the peak resident memory of the backend, in kB, after the SQL in FILE
 my $peak_sql = "SELECT (regexp_match(pg_read_file('/proc/self/status'), 'VmHWM:\\s+(\\d+) kB'))[1]";
@@ -105,9 +80,9 @@ sub fresh_apply_rows {
 	my (@limit, @fresh);
 	for my $i (1 .. $runs) {
 		fresh_db('pgmg_scale_x', 'pgmg_scale_tables');
-		push @limit, (timed("psql -X -q -v ON_ERROR_STOP=1 -d pgmg_scale_x -f $proj/limit.sql"))[0];
+		push @limit, timed("psql -X -q -v ON_ERROR_STOP=1 -d pgmg_scale_x -f $proj/limit.sql");
 		fresh_db('pgmg_scale_x', 'pgmg_scale_tables');
-		push @fresh, (timed("PGDATABASE=pgmg_scale_x $pgmg apply --code-dir=$proj/sql"))[0];
+		push @fresh, timed("PGDATABASE=pgmg_scale_x $pgmg apply --code-dir=$proj/sql");
 		my $made = recorded('pgmg_scale_x');
 		die "scale: $label: the fresh apply recorded $made objects, not $n\n" unless $made == $n;
 	}
@@ -120,7 +95,18 @@ sub fresh_apply_rows {
 	fresh_db('pgmg_scale_x', 'pgmg_scale_tables');
 	my $pgmg_kb = peak_kb('pgmg_scale_x', "$proj/apply.sql");
 	die "scale: $label: the SQL API apply recorded too few objects\n" unless recorded('pgmg_scale_x') == $files;
-	return (\@limit, \@fresh, $limit_kb, $pgmg_kb);
+
+	# lock-table entries: what the plan counts (objects dropped or made)
+	# against what the apply's transaction holds at its end
+	open($sql, '>', "$proj/locks.sql") or die;
+	print $sql "\\set files `cat $proj/files.json`\nSET client_min_messages = warning;\nBEGIN;\n",
+		"SELECT count(*) FILTER (WHERE action IN ('drop', 'create', 'replace', 'restore')) FROM pgmg.apply(:'files');\n",
+		"SELECT count(*) FROM pg_catalog.pg_locks WHERE pid = pg_catalog.pg_backend_pid();\nROLLBACK;\n";
+	close($sql);
+	fresh_db('pgmg_scale_x', 'pgmg_scale_tables');
+	my ($predicted, $held) = sh("psql -X -q -At -v ON_ERROR_STOP=1 -d pgmg_scale_x -f $proj/locks.sql") =~ /^(\d+)\s+(\d+)\s*$/
+		or die "scale: $label: no lock counts\n";
+	return (\@limit, \@fresh, $limit_kb, $pgmg_kb, $predicted, $held);
 }
 
 my @rows;
@@ -129,7 +115,7 @@ for my $n (@sizes) {
 	my $proj = "$dir/p$n";
 	sh("perl $repo/bench/generate.pl $proj $n " . int($n / 25));
 	my $files = () = sh("cd $proj/sql && find . -name '*.sql'") =~ /\n/g;
-	my ($limit, $fresh, $limit_kb, $pgmg_kb) = fresh_apply_rows("$n objects", $proj, $files);
+	my ($limit, $fresh, $limit_kb, $pgmg_kb, $predicted, $held) = fresh_apply_rows("$n objects", $proj, $files);
 
 	# no-op plan and a leaf edit, from the applied project
 	fresh_db('pgmg_scale_applied', 'pgmg_scale_x');
@@ -139,8 +125,10 @@ for my $n (@sizes) {
 	my $edited = $orig;
 	$edited =~ s/WHERE a IS NOT NULL/WHERE a IS NOT NULL AND id > -1/ or
 		$edited =~ s/;\s*$/ WHERE id > -1;\n/ or die "scale: cannot edit the leaf $leaf\n";
+	my @noop_apply;
 	for my $i (1 .. $runs) {
-		push @noop, (timed("PGDATABASE=pgmg_scale_applied $pgmg plan --code-dir=$proj/sql"))[0];
+		push @noop, timed("PGDATABASE=pgmg_scale_applied $pgmg plan --code-dir=$proj/sql");
+		push @noop_apply, timed("PGDATABASE=pgmg_scale_applied $pgmg apply --code-dir=$proj/sql");
 	}
 	open(my $fh, '>', "$proj/sql/$leaf_path") or die;
 	print $fh $edited;
@@ -152,20 +140,20 @@ for my $n (@sizes) {
 	close($hs);
 	for my $i (1 .. $runs) {
 		fresh_db('pgmg_scale_y', 'pgmg_scale_applied');
-		push @leaf, (timed("PGDATABASE=pgmg_scale_y $pgmg apply --code-dir=$proj/sql"))[0];
+		push @leaf, timed("PGDATABASE=pgmg_scale_y $pgmg apply --code-dir=$proj/sql");
 		fresh_db('pgmg_scale_y', 'pgmg_scale_applied');
-		push @hand, (timed("psql -X -q -1 -v ON_ERROR_STOP=1 -d pgmg_scale_y -f $proj/hand.sql"))[0];
+		push @hand, timed("psql -X -q -1 -v ON_ERROR_STOP=1 -d pgmg_scale_y -f $proj/hand.sql");
 	}
 	open($fh, '>', "$proj/sql/$leaf_path") or die;
 	print $fh $orig;
 	close($fh);
 	push @rows, {label => $files, n => $files, limit => $limit, fresh => $fresh, limit_kb => $limit_kb,
-				 pgmg_kb => $pgmg_kb, noop => \@noop, leaf => \@leaf, hand => \@hand,
+				 pgmg_kb => $pgmg_kb, predicted => $predicted, held => $held, noop => \@noop, noop_apply => \@noop_apply, leaf => \@leaf, hand => \@hand,
 				 leaf_steps => scalar(@$plan)};
-	printf "%6d objects: limit %.3f s, fresh %.3f s (%.2fx); memory %d / %d kB (%.2fx); no-op plan %.3f s; leaf edit - no-op %.3f s vs hand-written %.3f s (%.2fx)\n",
-		$files, median(@$limit), median(@$fresh), median(@$fresh) / median(@$limit),
-		$pgmg_kb, $limit_kb, $pgmg_kb / $limit_kb, median(@noop),
-		median(@leaf) - median(@noop), median(@hand), (median(@leaf) - median(@noop)) / median(@hand);
+	printf "%6d objects: locks predicted %d, held %d (%.3f); limit %.3f s, fresh %.3f s (%.2fx); memory %d / %d kB (%.2fx); no-op plan %.3f s; leaf edit - no-op apply %.3f s vs hand-written %.3f s (%.2fx)\n",
+		$files, $predicted, $held, $predicted / $held, median(@$limit), median(@$fresh),
+		median(@$fresh) / median(@$limit), $pgmg_kb, $limit_kb, $pgmg_kb / $limit_kb, median(@noop),
+		median(@leaf) - median(@noop_apply), median(@hand), (median(@leaf) - median(@noop_apply)) / median(@hand);
 	sh("dropdb --if-exists $_") for qw(pgmg_scale_x pgmg_scale_y pgmg_scale_applied);
 }
 
@@ -199,8 +187,9 @@ if ($overloads > 0) {
 	}
 	close($m);
 	close($o);
-	my ($limit, $fresh, $limit_kb, $pgmg_kb) = fresh_apply_rows("$overloads overloads", $proj, $overloads);
-	$over = {label => "$overloads overloads of one name", n => $overloads, limit => $limit, fresh => $fresh, limit_kb => $limit_kb, pgmg_kb => $pgmg_kb};
+	my ($limit, $fresh, $limit_kb, $pgmg_kb, $predicted, $held) = fresh_apply_rows("$overloads overloads", $proj, $overloads);
+	$over = {label => "$overloads overloads of one name", n => $overloads, limit => $limit, fresh => $fresh,
+			 limit_kb => $limit_kb, pgmg_kb => $pgmg_kb, predicted => $predicted, held => $held};
 	printf "%d overloads of one name: limit %.3f s, fresh %.3f s (%.2fx); memory %d / %d kB (%.2fx)\n",
 		$overloads, median(@$limit), median(@$fresh), median(@$fresh) / median(@$limit),
 		$pgmg_kb, $limit_kb, $pgmg_kb / $limit_kb;
@@ -209,13 +198,13 @@ sh("dropdb --if-exists $_") for qw(pgmg_scale_x pgmg_scale_tables);
 
 if ($markdown) {
 	open(my $md, '>', $markdown) or die;
-	print $md "| objects | server-side limit s | fresh apply s | ratio (target <= 1.2) | backend peak kB, limit / pgmg | ratio (target <= 1.5) | no-op plan s | leaf edit - no-op s | hand-written DROP+CREATE s | ratio (target <= 2) |\n";
+	print $md "| objects | server-side limit s | fresh apply s | ratio (target <= 1.2) | backend peak kB, limit / pgmg | ratio (target <= 1.5) | no-op plan s | leaf edit - no-op apply s | hand-written DROP+CREATE s | ratio (target <= 2) |\n";
 	print $md "|---|---|---|---|---|---|---|---|---|---|\n";
 	for my $r (@rows, $over ? ($over) : ()) {
 		my $leafpart = $r->{noop} ?
 			sprintf('%.3f [%.3f] | %.3f | %.3f | %.2f', median(@{ $r->{noop} }), minimum(@{ $r->{noop} }),
-					median(@{ $r->{leaf} }) - median(@{ $r->{noop} }), median(@{ $r->{hand} }),
-					(median(@{ $r->{leaf} }) - median(@{ $r->{noop} })) / median(@{ $r->{hand} })) :
+					median(@{ $r->{leaf} }) - median(@{ $r->{noop_apply} }), median(@{ $r->{hand} }),
+					(median(@{ $r->{leaf} }) - median(@{ $r->{noop_apply} })) / median(@{ $r->{hand} })) :
 			' | | | ';
 		printf $md "| %s | %.3f [%.3f] | %.3f [%.3f] | %.2f | %d / %d | %.2f | %s |\n",
 			$r->{label},
@@ -224,5 +213,7 @@ if ($markdown) {
 			$r->{pgmg_kb} / $r->{limit_kb}, $leafpart;
 	}
 	print $md "\nGrowth exponents: " . join('; ', @growth) . "\n" if @growth;
+	print $md "\nLock-table entries at the end of a fresh apply, predicted by the plan (objects dropped or made) / held (pg_locks), target within 5%: " .
+		join('; ', map { sprintf('%s: %d / %d (%.3f)', $_->{label}, $_->{predicted}, $_->{held}, $_->{predicted} / $_->{held}) } (@rows, $over ? ($over) : ())) . "\n";
 	close($md);
 }

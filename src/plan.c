@@ -177,6 +177,7 @@ static DropItem *add_drop(PlanCtx *ctx, const ObjectAddress *addr,
 						  const char *file, const char *reason, PgmgCause *cause);
 static void close_plan(PlanCtx *ctx);
 static bool recheck_replaced_views(PlanCtx *ctx);
+static List *inplace_defs(PlanCtx *ctx);
 static void refresh_stale_matviews(PlanCtx *ctx);
 static bool adds_enum_labels(PgmgFile *f);
 static void split_for_enum_labels(PlanCtx *ctx, PgmgPlan *plan);
@@ -1840,42 +1841,53 @@ static bool
 recheck_replaced_views(PlanCtx *ctx)
 {
 	bool		changed = false;
-	ListCell   *fc;
+	ListCell   *dc;
 
-	foreach(fc, ctx->exec)
+	foreach(dc, inplace_defs(ctx))
 	{
-		PgmgFile   *f = lfirst(fc);
-		ListCell   *dc;
+		PgmgDef    *def = lfirst(dc);
+		ListCell   *rc;
 
-		foreach(dc, f->defs)
+		foreach(rc, def->reads)
 		{
-			PgmgDef    *def = lfirst(dc);
-			ListCell   *rc;
+			ObjectAddress *read = lfirst(rc);
+			const char *what = NULL;
 
-			if (def->mode != PGMG_DEF_INPLACE || def->reads == NIL)
+			if (pgmg_addr_get(ctx->drop_set, read))
+				what = "this apply drops and recreates";
+			else if (read->classId == RelationRelationId &&
+					 list_member_oid(ctx->target_relids, read->objectId))
+				what = "a pending migration alters";
+			if (what == NULL)
 				continue;
-			foreach(rc, def->reads)
-			{
-				ObjectAddress *read = lfirst(rc);
-				const char *what = NULL;
-
-				if (pgmg_addr_get(ctx->drop_set, read))
-					what = "this apply drops and recreates";
-				else if (read->classId == RelationRelationId &&
-						 list_member_oid(ctx->target_relids, read->objectId))
-					what = "a pending migration alters";
-				if (what == NULL)
-					continue;
-				def->not_replaced = psprintf("its new query reads %s, which %s",
-											 pgmg_object_name(read), what);
-				def->reason = psprintf("%s; recreated: %s", def->reason, def->not_replaced);
-				recreate_def(ctx, def, def->reason);
-				changed = true;
-				break;
-			}
+			def->not_replaced = psprintf("its new query reads %s, which %s",
+										 pgmg_object_name(read), what);
+			def->reason = psprintf("%s; recreated: %s", def->reason, def->not_replaced);
+			recreate_def(ctx, def, def->reason);
+			changed = true;
+			break;
 		}
 	}
 	return changed;
+}
+
+/*
+ * inplace_defs
+ *		The objects of the files to run that are replaced in place (or kept
+ *		as they are), in file order.
+ */
+static List *
+inplace_defs(PlanCtx *ctx)
+{
+	List	   *result = NIL;
+	ListCell   *fc;
+	ListCell   *dc;
+
+	foreach(fc, ctx->exec)
+		foreach(dc, ((PgmgFile *) lfirst(fc))->defs)
+			if (((PgmgDef *) lfirst(dc))->mode == PGMG_DEF_INPLACE)
+				result = lappend(result, lfirst(dc));
+	return result;
 }
 
 /*
@@ -1888,33 +1900,26 @@ recheck_replaced_views(PlanCtx *ctx)
 static void
 refresh_stale_matviews(PlanCtx *ctx)
 {
-	ListCell   *fc;
+	ListCell   *dc;
 
-	foreach(fc, ctx->exec)
+	foreach(dc, inplace_defs(ctx))
 	{
-		PgmgFile   *f = lfirst(fc);
-		ListCell   *dc;
+		PgmgDef    *def = lfirst(dc);
+		ListCell   *mc;
 
-		foreach(dc, f->defs)
+		if (def->kind->objtype != OBJECT_VIEW || def->inplace_sql == NIL)
+			continue;
+		foreach(mc, pgmg_stale_matviews(&def->addr))
 		{
-			PgmgDef    *def = lfirst(dc);
-			ListCell   *mc;
+			ObjectAddress *m = lfirst(mc);
+			PgmgSql    *sql;
 
-			if (def->mode != PGMG_DEF_INPLACE || def->kind->objtype != OBJECT_VIEW ||
-				def->inplace_sql == NIL)
+			if (pgmg_addr_get(ctx->drop_set, m))
 				continue;
-			foreach(mc, pgmg_stale_matviews(&def->addr))
-			{
-				ObjectAddress *m = lfirst(mc);
-				PgmgSql    *sql;
-
-				if (pgmg_addr_get(ctx->drop_set, m))
-					continue;
-				sql = palloc0(sizeof(PgmgSql));
-				sql->text = psprintf("REFRESH MATERIALIZED VIEW %s",
-									 getObjectIdentity(m, false));
-				def->restore_sql = lappend(def->restore_sql, sql);
-			}
+			sql = palloc0(sizeof(PgmgSql));
+			sql->text = psprintf("REFRESH MATERIALIZED VIEW %s",
+								 getObjectIdentity(m, false));
+			def->restore_sql = lappend(def->restore_sql, sql);
 		}
 	}
 }
