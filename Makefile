@@ -6,7 +6,7 @@
 #                             pg_regress + pgTAP + client tests; ends "N passed, N failed"
 #   make demo                 installs dependencies and runs bin/pgmg on a project
 #                             made from examples/templates/basic
-#   make bench                benchmarks against plain psql (BENCH_ARGS=--runs 3 ...)
+#   make bench                benchmarks against the server-side limit (BENCH_ARGS=--runs 3 ..., --scale ...)
 #
 # make test and make demo work before PostgreSQL is installed: they install it.
 

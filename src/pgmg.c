@@ -317,9 +317,9 @@ plan_or_apply(FunctionCallInfo fcinfo, bool apply)
 		ereport(NOTICE,
 				(errmsg("timing: read %.1f ms, plan %.1f ms, execute %.1f ms, record %.1f ms",
 						read_ms, plan_ms, execute_ms, record_ms),
-				 errdetail("%d code files, %d migrations, %d steps; memory: %.1f MB in the call's context, %.1f MB in the transaction's.",
+				 errdetail("%d code files, %d migrations, %d steps, about %d lock-table entries; memory: %.1f MB in the call's context, %.1f MB in the transaction's.",
 						   list_length(set->code), list_length(set->migrations),
-						   list_length(plan->steps),
+						   list_length(plan->steps), plan->lock_entries,
 						   MemoryContextMemAllocated(callcxt, true) / 1048576.0,
 						   MemoryContextMemAllocated(TopTransactionContext, true) / 1048576.0)));
 

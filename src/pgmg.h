@@ -589,6 +589,8 @@ typedef struct PgmgStep
 								 * action says it (migrate, pause, later) */
 	const char *not_replaced;	/* a view recreated: why not in place */
 	const char *needed_by;		/* the migration that needs it first */
+	int			locks;			/* lock-table entries it takes, about */
+	List	   *lock_types;		/* Oid: types it locks (counted once) */
 	List	   *sql;			/* PgmgSql * */
 	PgmgFile   *migration;		/* PGMG_ACT_MIGRATE: the file, to record */
 } PgmgStep;
@@ -603,6 +605,7 @@ typedef struct PgmgPlan
 								 * records are rewritten (not drift) */
 	List	   *lock_relids;	/* Oid: relations it drops or migrates */
 	List	   *preserved_relids;	/* Oid: unmanaged views it preserves */
+	int			lock_entries;	/* lock-table entries it takes, about */
 } PgmgPlan;
 
 /* a row of pgmg.status() */

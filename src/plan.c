@@ -47,6 +47,7 @@
 #include "access/heapam.h"
 #include "access/table.h"
 #include "access/tableam.h"
+#include "access/transam.h"
 #include "access/twophase.h"
 #include "catalog/catalog.h"
 #include "catalog/dependency.h"
@@ -57,6 +58,7 @@
 #include "catalog/pg_type.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
+#include "parser/parse_type.h"
 #include "storage/lock.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
@@ -164,6 +166,7 @@ static void preserve(PlanCtx *ctx, const ObjectAddress *addr, const char *reason
 					 PgmgCause *cause);
 static bool is_view(const ObjectAddress *addr);
 static void warn_lock_table(PgmgPlan *plan);
+static int	locks_of(PgmgDef *def, PgmgAction action, List **types);
 static char *drift_detail(PgmgStateObj *obj);
 static PgmgStatusRow *status_row(const char *kind, const char *name,
 								 const char *file, const char *state);
@@ -1770,29 +1773,93 @@ is_view(const ObjectAddress *addr)
 /*
  * warn_lock_table
  *		Every object dropped or created holds a lock until commit: warn when
- *		a plan needs more than the shared lock table can hold.
+ *		a plan needs more entries than the shared lock table can hold.  The
+ *		count is of distinct objects locked, as PostgreSQL 15 locks them
+ *		(measured in bench/scale.pl): a view, materialized view or composite
+ *		type made or dropped locks itself and its row type; a trigger, its
+ *		table and its function; a function, the existing types of its
+ *		arguments and result that are not built in (each type once);
+ *		anything else, itself.  A few more are pgmg's own.
  */
 static void
 warn_lock_table(PgmgPlan *plan)
 {
 	int			limit = max_locks_per_xact * (MaxBackends + max_prepared_xacts);
-	int			n = 0;
+	int			objects = 0;
+	int			n = 16;
+	HTAB	   *types = pgmg_addr_map("pgmg types locked");
 	ListCell   *lc;
 
 	foreach(lc, plan->steps)
 	{
-		PgmgAction	a = ((PgmgStep *) lfirst(lc))->action;
+		PgmgStep   *step = lfirst(lc);
+		ListCell   *tc;
 
-		if (a == PGMG_ACT_DROP || a == PGMG_ACT_CREATE || a == PGMG_ACT_RESTORE ||
-			a == PGMG_ACT_REPLACE)
-			n++;
+		if (step->action != PGMG_ACT_DROP && step->action != PGMG_ACT_CREATE &&
+			step->action != PGMG_ACT_RESTORE && step->action != PGMG_ACT_REPLACE)
+			continue;
+		objects++;
+		n += step->locks;
+		foreach(tc, step->lock_types)
+		{
+			ObjectAddress type;
+
+			ObjectAddressSet(type, TypeRelationId, lfirst_oid(tc));
+			if (pgmg_addr_get(types, &type) == NULL)
+			{
+				pgmg_addr_put(types, &type, step);
+				n++;
+			}
+		}
 	}
+	plan->lock_entries = n;
 	if (n > limit)
 		ereport(WARNING,
-				(errmsg("this plan drops or creates %d objects, more than the lock table holds (%d)", n, limit),
+				(errmsg("this plan drops or creates %d objects, taking about %d entries of the lock table, which holds %d",
+						objects, n, limit),
 				 errdetail("Every object dropped or created stays locked until the transaction ends; the lock table holds max_locks_per_transaction * (max_connections + background processes + max_prepared_transactions) locks, shared by all sessions."),
 				 errhint("Raise max_locks_per_transaction (now %d) and restart the server, or apply the change in smaller steps.",
 						 max_locks_per_xact)));
+}
+
+/*
+ * locks_of
+ *		The lock-table entries making or replacing def takes (warn_lock_table).
+ */
+static int
+locks_of(PgmgDef *def, PgmgAction action, List **types)
+{
+	switch (nodeTag(def->stmt->parsetree))
+	{
+		case T_CreateFunctionStmt:
+			{
+				CreateFunctionStmt *f = (CreateFunctionStmt *) def->stmt->parsetree;
+				List	   *names = f->returnType ? list_make1(f->returnType) : NIL;
+				ListCell   *lc;
+
+				/* the types of its arguments and result that are not built in */
+				foreach(lc, f->parameters)
+					names = lappend(names, ((FunctionParameter *) lfirst(lc))->argType);
+				foreach(lc, names)
+				{
+					TypeName   *tn = lfirst(lc);
+					Oid			typid = tn->pct_type ? InvalidOid :
+						LookupTypeNameOid(NULL, tn, true);
+
+					if (typid >= FirstNormalObjectId)
+						*types = lappend_oid(*types, typid);
+				}
+				return 0;
+			}
+		case T_ViewStmt:
+		case T_CreateTableAsStmt:
+		case T_CompositeTypeStmt:
+			return action == PGMG_ACT_REPLACE ? 1 : 2;
+		case T_CreateTrigStmt:
+			return 2;
+		default:
+			return 1;
+	}
 }
 
 /*
@@ -2118,6 +2185,7 @@ add_steps(PlanCtx *ctx, PgmgPlan *plan, List *drops, List *files)
 		step->file = item->file;
 		step->reason = item->reason;
 		step->cause = item->cause;
+		step->locks = item->addr.classId == RelationRelationId ? 2 : 1;
 		sql->text = pgmg_drop_statement(&item->addr);
 		step->sql = list_make1(sql);
 		plan->steps = lappend(plan->steps, step);
@@ -2195,6 +2263,7 @@ add_file_steps(PgmgPlan *plan, PgmgFile *f, const char *for_migration)
 		step->file = f->preserved ? NULL : f->path;
 		step->reason = def->reason;
 		step->cause = def->cause;
+		step->locks = locks_of(def, step->action, &step->lock_types);
 		if (step->action == PGMG_ACT_CREATE)
 			step->not_replaced = def->not_replaced;
 		step->needed_by = for_migration;
