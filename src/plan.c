@@ -166,6 +166,7 @@ static void preserve(PlanCtx *ctx, const ObjectAddress *addr, const char *reason
 					 PgmgCause *cause);
 static bool is_view(const ObjectAddress *addr);
 static void warn_lock_table(PgmgPlan *plan);
+static int	drop_locks(const ObjectAddress *addr);
 static int	locks_of(PgmgDef *def, PgmgAction action, List **types);
 static char *drift_detail(PgmgStateObj *obj);
 static PgmgStatusRow *status_row(const char *kind, const char *name,
@@ -1823,6 +1824,20 @@ warn_lock_table(PgmgPlan *plan)
 }
 
 /*
+ * drop_locks
+ *		The lock-table entries dropping addr takes (warn_lock_table): a
+ *		relation or a composite type, two (with its row type or relation).
+ */
+static int
+drop_locks(const ObjectAddress *addr)
+{
+	if (addr->classId == RelationRelationId ||
+		(addr->classId == TypeRelationId && OidIsValid(get_typ_typrelid(addr->objectId))))
+		return 2;
+	return 1;
+}
+
+/*
  * locks_of
  *		The lock-table entries making or replacing def takes (warn_lock_table).
  */
@@ -2185,7 +2200,7 @@ add_steps(PlanCtx *ctx, PgmgPlan *plan, List *drops, List *files)
 		step->file = item->file;
 		step->reason = item->reason;
 		step->cause = item->cause;
-		step->locks = item->addr.classId == RelationRelationId ? 2 : 1;
+		step->locks = drop_locks(&item->addr);
 		sql->text = pgmg_drop_statement(&item->addr);
 		step->sql = list_make1(sql);
 		plan->steps = lappend(plan->steps, step);
@@ -2263,7 +2278,8 @@ add_file_steps(PgmgPlan *plan, PgmgFile *f, const char *for_migration)
 		step->file = f->preserved ? NULL : f->path;
 		step->reason = def->reason;
 		step->cause = def->cause;
-		step->locks = locks_of(def, step->action, &step->lock_types);
+		if (step->action != PGMG_ACT_KEEP)
+			step->locks = locks_of(def, step->action, &step->lock_types);
 		if (step->action == PGMG_ACT_CREATE)
 			step->not_replaced = def->not_replaced;
 		step->needed_by = for_migration;

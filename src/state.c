@@ -269,10 +269,8 @@ pgmg_record_files(List *files, List *forget)
 {
 	Oid			types[1] = {TEXTARRAYOID};
 	Datum		paths;
-	RecordBatch *batch = palloc0(sizeof(RecordBatch));
-	MemoryContext scratch = AllocSetContextCreate(CurrentMemoryContext,
-												  "pgmg record scratch",
-												  ALLOCSET_DEFAULT_SIZES);
+	RecordBatch *batch;
+	MemoryContext scratch;
 	List	   *all = list_copy(forget);
 	ListCell   *lc;
 	int			ret;
@@ -291,8 +289,11 @@ pgmg_record_files(List *files, List *forget)
 	if (ret != SPI_OK_DELETE)
 		elog(ERROR, "could not update pgmg.pgmg_state: %s", SPI_result_code_string(ret));
 
+	batch = palloc0(sizeof(RecordBatch));
 	batch->cxt = AllocSetContextCreate(CurrentMemoryContext, "pgmg record batch",
 									  ALLOCSET_DEFAULT_SIZES);
+	scratch = AllocSetContextCreate(CurrentMemoryContext, "pgmg record scratch",
+									ALLOCSET_DEFAULT_SIZES);
 	foreach(lc, files)
 	{
 		PgmgFile   *file = lfirst(lc);
@@ -382,6 +383,7 @@ flush_records(RecordBatch *batch)
 	Datum		arrays[RECORD_COLUMNS];
 	int			dims[1] = {batch->n};
 	int			lbs[1] = {1};
+	uint64		written;
 	int			ret;
 	int			i;
 
@@ -421,7 +423,8 @@ flush_records(RecordBatch *batch)
 	ret = pgmg_spi_execute_plan(upsert_plan, arrays, NULL, false, 0);
 	if (ret != SPI_OK_INSERT)
 		elog(ERROR, "could not update pgmg.pgmg_state: %s", SPI_result_code_string(ret));
-	if (SPI_processed != (uint64) batch->n)
+	written = SPI_processed;
+	if (written != (uint64) batch->n)
 	{
 		Datum		args[2] = {arrays[0], arrays[2]};
 		Oid			argtypes[2] = {TEXTARRAYOID, TEXTARRAYOID};
@@ -439,7 +442,7 @@ flush_records(RecordBatch *batch)
 							SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2)),
 					 errhint("Each object belongs to one project (pgmg.project, project in pgmg.toml).")));
 		elog(ERROR, "could not update pgmg.pgmg_state: " UINT64_FORMAT " of %d rows written",
-			 SPI_processed, batch->n);
+			 written, batch->n);
 	}
 	MemoryContextReset(batch->cxt);
 	batch->n = 0;
