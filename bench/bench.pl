@@ -114,7 +114,7 @@ for my $i (1 .. $runs) {
 	fresh_db('pgmg_bench_x', 'pgmg_bench_tables');
 	push @fresh, timed("PGDATABASE=pgmg_bench_x $pgmg apply --code-dir=$proj/sql");
 }
-my $made = sh("psql -X -At -d pgmg_bench_x -c 'SELECT count(*) FROM pgmg.pgmg_state'");
+my $made = recorded('pgmg_bench_x');
 die "bench: the fresh apply recorded $made objects, not $files\n" unless $made == $files;
 report("server-side limit: one DO block, $files objects", \@server);
 report("psql -1 -f, $files objects", \@limit, 'server-side limit', \@server);

@@ -1,5 +1,5 @@
 # bench/common.pl - what bench.pl and scale.pl both use: running commands,
-# timing them, throwaway databases, and min / median / max.
+# timing them, throwaway databases, objects recorded, and min / median / max.
 # Every command's output is returned; a command that fails stops the
 # benchmark with its output, so no workload can silently do nothing.
 use strict;
@@ -27,6 +27,12 @@ sub fresh_db {
 	my ($name, $template) = @_;
 	sh("dropdb --if-exists $name");
 	sh("createdb -T $template $name");
+}
+
+# recorded DB: how many objects pgmg records as managed in DB
+sub recorded {
+	my ($db) = @_;
+	return sh("psql -X -At -d $db -c 'SELECT count(*) FROM pgmg.pgmg_state'") + 0;
 }
 
 # stats TIMES: (min, median, max)

@@ -65,11 +65,6 @@ sub files_json {
 	return scalar(keys %code);
 }
 
-sub recorded {
-	my ($db) = @_;
-	return sh("psql -X -At -d $db -c 'SELECT count(*) FROM pgmg.pgmg_state'") + 0;
-}
-
 # one project: template with its tables, the limit, pgmg, memory
 sub fresh_apply_rows {
 	my ($label, $proj, $n) = @_;
