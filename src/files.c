@@ -274,6 +274,29 @@ pgmg_hash_text(const char *text, char *out)
 }
 
 /*
+ * pgmg_files_hash
+ *		SHA-256 of a file set: of a line "group<TAB>path<TAB>checksum" for
+ *		each code file and migration, in order.  Two applies of the same
+ *		files have the same one; tests do not count.
+ */
+void
+pgmg_files_hash(PgmgFileSet *set, char *out)
+{
+	StringInfoData buf;
+	ListCell   *lc;
+
+	initStringInfo(&buf);
+	foreach(lc, set->code)
+		appendStringInfo(&buf, "code\t%s\t%s\n", ((PgmgFile *) lfirst(lc))->path,
+						 ((PgmgFile *) lfirst(lc))->hash);
+	foreach(lc, set->migrations)
+		appendStringInfo(&buf, "migrations\t%s\t%s\n", ((PgmgFile *) lfirst(lc))->path,
+						 ((PgmgFile *) lfirst(lc))->hash);
+	pgmg_hash_text(buf.data, out);
+	pfree(buf.data);
+}
+
+/*
  * pgmg_hash_lines
  *		SHA-256 with trailing blanks dropped from every line, whatever the
  *		line holds: for catalog text, and for files hashed by pgmg 0.1, whose

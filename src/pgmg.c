@@ -3,9 +3,10 @@
  * pgmg.c
  *	  Entry points of the pgmg extension: module magic and the
  *	  SQL-callable functions pgmg.version(), pgmg.plan(), pgmg.apply(),
- *	  pgmg.baseline(), pgmg.status(), pgmg.start_migration(),
- *	  pgmg.record_migration() and pgmg.repair().  The
- *	  session API (pgmg.load(), pgmg.source, pgmg.test()) is in session.c.
+ *	  pgmg.baseline(), pgmg.status(), pgmg.hazards(), pgmg.start_migration(),
+ *	  pgmg.record_migration(), pgmg.record_failure() and pgmg.repair().
+ *	  The session API (pgmg.load(), pgmg.source, pgmg.test()) is in
+ *	  session.c.
  *
  * Each call works in a private memory context, deleted before returning;
  * the result rows are materialized into the executor's tuplestore.  SPI is
@@ -16,6 +17,11 @@
  * attempt of an apply runs in an internal subtransaction, and one that
  * times out on a lock is rolled back and, after a pause, planned and run
  * again.  The library works only on an extension of its own version.
+ *
+ * Every apply that commits writes its row of pgmg.pgmg_history in its own
+ * transaction.  What the session's last apply attempted (when, which
+ * project and files, which steps) is kept in backend memory, which a
+ * rollback does not undo, for pgmg.record_failure() to record after it.
  *
  * Functions are SECURITY INVOKER and set no search_path: user files run
  * with the caller's search_path, as psql would run them, while every query
@@ -55,6 +61,22 @@ PG_MODULE_MAGIC;
 bool		pgmg_timing = false;
 bool		pgmg_check_references = true;
 
+/* GUCs: what the client says of itself, for pgmg.pgmg_history */
+static char *pgmg_vcs_commit = NULL;
+static char *pgmg_client_host = NULL;
+static char *pgmg_client_version = NULL;
+
+/* the session's last apply, until it is recorded (TopMemoryContext) */
+static struct
+{
+	bool		valid;
+	TimestampTz started;
+	char		project[NAMEDATALEN];
+	char		files_hash[PGMG_HASH_LEN];
+	int			steps;			/* of its last plan */
+	List	   *migrations;		/* char *, run by its last plan */
+}			attempt;
+
 /* GUC: the project whose objects and migrations a call manages */
 char	   *pgmg_project = NULL;
 
@@ -67,6 +89,8 @@ PG_FUNCTION_INFO_V1(pgmg_import_sql);
 PG_FUNCTION_INFO_V1(pgmg_record_migration_sql);
 PG_FUNCTION_INFO_V1(pgmg_start_migration_sql);
 PG_FUNCTION_INFO_V1(pgmg_repair_sql);
+PG_FUNCTION_INFO_V1(pgmg_hazards_sql);
+PG_FUNCTION_INFO_V1(pgmg_record_failure_sql);
 
 static Datum plan_or_apply(FunctionCallInfo fcinfo, bool apply);
 static void lock_and_refresh(const char *what, int timeout_ms);
@@ -80,6 +104,9 @@ static MemoryContext begin_call(MemoryContext *oldcxt);
 static void check_extension_version(void);
 static bool check_project(char **newval, void **extra, GucSource source);
 static void end_call(MemoryContext callcxt, MemoryContext oldcxt);
+static void note_attempt(PgmgFileSet *set, PgmgPlan *plan);
+static int64 record_attempt(const char *outcome, const char *sqlstate,
+							const char *error, const char *detail);
 static void emit_steps(FunctionCallInfo fcinfo, PgmgPlan *plan);
 static Datum step_cause(PgmgStep *step);
 static void json_member(StringInfo buf, const char *name, const char *value);
@@ -134,6 +161,54 @@ _PG_init(void)
 							   PGC_USERSET,
 							   0,
 							   check_project, NULL, NULL);
+	DefineCustomIntVariable("pgmg.hazard_rows",
+							"Rows from which a table is large for pgmg.hazards().",
+							"Rewrites, scans and index builds are hazards on large tables only.",
+							&pgmg_hazard_rows,
+							100000, 0, INT_MAX,
+							PGC_USERSET,
+							0,
+							NULL, NULL, NULL);
+	DefineCustomIntVariable("pgmg.hazard_size",
+							"Size of heap and indexes from which a table is large for pgmg.hazards().",
+							NULL,
+							&pgmg_hazard_size,
+							131072, 0, INT_MAX,
+							PGC_USERSET,
+							GUC_UNIT_KB,
+							NULL, NULL, NULL);
+	DefineCustomIntVariable("pgmg.hazard_objects",
+							"Objects dropped and recreated from which a plan has the hazard many_objects (0: never).",
+							NULL,
+							&pgmg_hazard_objects,
+							1000, 0, INT_MAX,
+							PGC_USERSET,
+							0,
+							NULL, NULL, NULL);
+	DefineCustomStringVariable("pgmg.vcs_commit",
+							   "The version-control commit of the files applied, for pgmg.pgmg_history.",
+							   "Set by the client (--vcs-commit, else git's HEAD).",
+							   &pgmg_vcs_commit,
+							   "",
+							   PGC_USERSET,
+							   0,
+							   NULL, NULL, NULL);
+	DefineCustomStringVariable("pgmg.client_host",
+							   "The host the client runs on, for pgmg.pgmg_history.",
+							   NULL,
+							   &pgmg_client_host,
+							   "",
+							   PGC_USERSET,
+							   0,
+							   NULL, NULL, NULL);
+	DefineCustomStringVariable("pgmg.client_version",
+							   "The version of the client, for pgmg.pgmg_history.",
+							   NULL,
+							   &pgmg_client_version,
+							   "",
+							   PGC_USERSET,
+							   0,
+							   NULL, NULL, NULL);
 	/* no MarkGUCPrefixReserved: pgmg.param.KEY settings are the user's */
 }
 
@@ -288,6 +363,11 @@ plan_or_apply(FunctionCallInfo fcinfo, bool apply)
 
 	if (apply)
 	{
+		attempt.valid = true;
+		attempt.started = GetCurrentTimestamp();
+		strlcpy(attempt.project, pgmg_project, sizeof(attempt.project));
+		attempt.files_hash[0] = '\0';
+		attempt.steps = 0;
 		timeout_ms = pgmg_lock_timeout_ms(PG_NARGS() > 2 && !PG_ARGISNULL(2) ?
 										  text_to_cstring(PG_GETARG_TEXT_PP(2)) : NULL);
 		lock_and_refresh("pgmg.apply()", timeout_ms);
@@ -303,6 +383,7 @@ plan_or_apply(FunctionCallInfo fcinfo, bool apply)
 		read_ms = 0;
 		plan = apply_with_retries(files, allow_out_of_order, timeout_ms, &set,
 								  &plan_ms, &execute_ms, &record_ms);
+		(void) record_attempt("succeeded", NULL, NULL, NULL);
 	}
 	else
 	{
@@ -354,6 +435,7 @@ plan_locked(Jsonb *files, bool allow_out_of_order, int timeout_ms,
 
 		*set = pgmg_read_files(files);
 		plan = pgmg_make_plan(*set, allow_out_of_order);
+		note_attempt(*set, plan);
 		missing = list_difference_oid(plan->preserved_relids, locked);
 		if (missing == NIL)
 			return plan;
@@ -666,7 +748,12 @@ pgmg_repair_sql(PG_FUNCTION_ARGS)
 {
 	char	   *name;
 	char	   *resolution;
-	bool		applied;
+	char	   *reason = NULL;
+	PgmgMigrationRow *row = NULL;
+	PgmgFile   *file = NULL;
+	PgmgHistoryRow history = {0};
+	char	   *done;
+	ListCell   *lc;
 
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
 		ereport(ERROR,
@@ -674,27 +761,239 @@ pgmg_repair_sql(PG_FUNCTION_ARGS)
 				 errmsg("name and resolution must not be null")));
 	name = text_to_cstring(PG_GETARG_TEXT_PP(0));
 	resolution = text_to_cstring(PG_GETARG_TEXT_PP(1));
-	if (strcmp(resolution, "applied") == 0)
-		applied = true;
-	else if (strcmp(resolution, "forget") == 0)
-		applied = false;
-	else
+	if (PG_NARGS() > 2 && !PG_ARGISNULL(2))
+		reason = text_to_cstring(PG_GETARG_TEXT_PP(2));
+	if (strcmp(resolution, "applied") != 0 && strcmp(resolution, "forget") != 0 &&
+		strcmp(resolution, "accept") != 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("unknown resolution \"%s\"", resolution),
-				 errhint("Use 'applied' (it ran to the end) or 'forget' (it did not run, or what it did was undone: it runs again).")));
+				 errhint("Use 'applied' (a started migration ran to the end), 'forget' (it runs again; or its file is deleted) or 'accept' (record its edited file's checksum).")));
 	lock_and_refresh("pgmg.repair()", pgmg_lock_timeout);
 	pgmg_spi_connect();
 	check_extension_version();
-	if (!pgmg_resolve_started(name, applied))
+
+	foreach(lc, pgmg_load_migrations())
+		if (strcmp(((PgmgMigrationRow *) lfirst(lc))->name, name) == 0)
+			row = lfirst(lc);
+	if (PG_NARGS() > 3 && !PG_ARGISNULL(3))
+	{
+		PgmgFileSet *set = pgmg_read_files(PG_GETARG_JSONB_P(3));
+
+		if (!set->has_migrations)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("the files passed to pgmg.repair() have no migrations"),
+					 errhint("Pass the project's migrations (pgmg repair uploads them).")));
+		foreach(lc, set->migrations)
+			if (strcmp(((PgmgFile *) lfirst(lc))->path, name) == 0)
+				file = lfirst(lc);
+	}
+	if (row == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
-				 errmsg("migration \"%s\" is not waiting for repair", name),
-				 errdetail("Only a migration started outside a transaction and never recorded as finished can be repaired.")));
+				 errmsg("migration \"%s\" is not recorded in project \"%s\"", name, pgmg_project),
+				 errdetail("Only a recorded migration can be repaired.")));
+
+	if (row->started && strcmp(resolution, "accept") != 0)
+	{
+		(void) pgmg_resolve_started(name, strcmp(resolution, "applied") == 0);
+		done = strcmp(resolution, "applied") == 0 ?
+			psprintf("%s: marked applied", name) :
+			psprintf("%s: forgotten; it runs again", name);
+	}
+	else
+	{
+		if (row->started)
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("migration \"%s\" was started outside a transaction and never recorded as finished", name),
+					 errhint("Check what it did, then repair it with 'applied' (it ran to the end) or 'forget' (it runs again).")));
+		if (strcmp(resolution, "applied") == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("migration \"%s\" is already applied", name)));
+		if (reason == NULL || reason[0] == '\0')
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("repairing applied migration \"%s\" needs a reason", name),
+					 errhint("Say why (pgmg repair --reason=TEXT): it is written to pgmg.pgmg_history.")));
+		if (PG_NARGS() < 4 || PG_ARGISNULL(3))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("repairing applied migration \"%s\" needs the project's files", name),
+					 errhint("Pass them as files (pgmg repair uploads them): pgmg compares the migration's file with its record.")));
+		if (strcmp(resolution, "forget") == 0)
+		{
+			if (file != NULL)
+				ereport(ERROR,
+						(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+						 errmsg("migration \"%s\" was applied and its file is still there", name),
+						 errdetail("Forgetting it would run it again at the next apply."),
+						 errhint("Delete or rename the file first, if it is really gone from the project.")));
+			(void) pgmg_forget_migration(name);
+			done = psprintf("%s: forgotten (its file is deleted)", name);
+		}
+		else
+		{
+			if (file == NULL)
+				ereport(ERROR,
+						(errcode(ERRCODE_UNDEFINED_FILE),
+						 errmsg("migration \"%s\" has no file among the files passed", name)));
+			if (pgmg_file_matches(file, row->checksum, row->legacy_hash))
+				ereport(ERROR,
+						(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+						 errmsg("migration \"%s\" matches its recorded checksum: there is nothing to accept", name)));
+			(void) pgmg_accept_checksum(name, file->hash);
+			done = psprintf("%s: checksum %s accepted (was %s)", name, file->hash, row->checksum);
+		}
+	}
+
+	history.started = GetCurrentTimestamp();
+	history.outcome = "repaired";
+	history.migrations = list_make1(name);
+	history.error = done;
+	history.detail = reason;
+	(void) pgmg_record_history(&history);
 	SPI_finish();
 	PopActiveSnapshot();
-	PG_RETURN_TEXT_P(cstring_to_text(psprintf("%s: %s", name,
-											  applied ? "marked applied" : "forgotten; it runs again")));
+	PG_RETURN_TEXT_P(cstring_to_text(done));
+}
+
+/*
+ * pgmg.hazards(files jsonb, allow_out_of_order boolean) returns what the
+ * plan of these files would cost the database: (code, severity, object,
+ * file, line, rows, bytes, message, safer, allowed), in plan order.
+ * Read-only, like pgmg.plan().
+ */
+Datum
+pgmg_hazards_sql(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	bool		allow_out_of_order = !PG_ARGISNULL(1) && PG_GETARG_BOOL(1);
+	MemoryContext callcxt;
+	MemoryContext oldcxt;
+	Jsonb	   *files;
+	ListCell   *lc;
+
+	InitMaterializedSRF(fcinfo, 0);
+	callcxt = begin_call(&oldcxt);
+	files = PG_ARGISNULL(0) ? pgmg_loaded_files() : PG_GETARG_JSONB_P(0);
+	foreach(lc, pgmg_plan_hazards(pgmg_make_plan(pgmg_read_files(files),
+												 allow_out_of_order)))
+	{
+		PgmgHazard *h = lfirst(lc);
+		Datum		values[10];
+		bool		nulls[10] = {0};
+
+		values[0] = CStringGetTextDatum(h->code);
+		values[1] = CStringGetTextDatum(pgmg_severity_name(h->severity));
+		nulls[2] = h->object == NULL;
+		if (h->object)
+			values[2] = CStringGetTextDatum(h->object);
+		nulls[3] = h->file == NULL;
+		if (h->file)
+			values[3] = CStringGetTextDatum(h->file);
+		nulls[4] = h->line <= 0;
+		values[4] = Int32GetDatum(h->line);
+		nulls[5] = h->rows < 0;
+		values[5] = Int64GetDatum((int64) h->rows);
+		nulls[6] = h->bytes < 0;
+		values[6] = Int64GetDatum(h->bytes);
+		values[7] = CStringGetTextDatum(h->message);
+		values[8] = CStringGetTextDatum(h->safer);
+		values[9] = BoolGetDatum(h->allowed);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	end_call(callcxt, oldcxt);
+	return (Datum) 0;
+}
+
+/*
+ * pgmg.record_failure(sqlstate text, message text, detail text) records a
+ * failed apply in pgmg.pgmg_history after its rollback, with what this
+ * session remembers of its last attempt (none: the row has only what is
+ * passed), and sends NOTIFY pgmg.  Returns the row's id.
+ */
+Datum
+pgmg_record_failure_sql(PG_FUNCTION_ARGS)
+{
+	int64		id;
+
+	if (PG_ARGISNULL(1))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("the message of a failed apply must not be null")));
+	PreventCommandIfReadOnly("pgmg.record_failure()");
+	pgmg_spi_connect();
+	check_extension_version();
+	if (!attempt.valid)
+	{
+		attempt.started = GetCurrentTimestamp();
+		strlcpy(attempt.project, pgmg_project, sizeof(attempt.project));
+		attempt.files_hash[0] = '\0';
+		attempt.steps = 0;
+		list_free_deep(attempt.migrations);
+		attempt.migrations = NIL;
+	}
+	id = record_attempt("failed",
+						PG_ARGISNULL(0) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(0)),
+						text_to_cstring(PG_GETARG_TEXT_PP(1)),
+						PG_ARGISNULL(2) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(2)));
+	SPI_finish();
+	PG_RETURN_INT64(id);
+}
+
+/*
+ * note_attempt
+ *		Remember what an apply's plan would do, for its history row.
+ */
+static void
+note_attempt(PgmgFileSet *set, PgmgPlan *plan)
+{
+	MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
+	ListCell   *lc;
+
+	pgmg_files_hash(set, attempt.files_hash);
+	list_free_deep(attempt.migrations);
+	attempt.migrations = NIL;
+	attempt.steps = 0;
+	foreach(lc, plan->steps)
+	{
+		PgmgStep   *step = lfirst(lc);
+
+		if (step->action == PGMG_ACT_MIGRATE)
+			attempt.migrations = lappend(attempt.migrations, pstrdup(step->object));
+		if (step->action != PGMG_ACT_LATER && step->action != PGMG_ACT_PAUSE)
+			attempt.steps++;
+	}
+	MemoryContextSwitchTo(old);
+}
+
+/*
+ * record_attempt
+ *		Write the session's last attempt to pgmg.pgmg_history with its
+ *		outcome, and forget it.  The caller is connected to SPI.
+ */
+static int64
+record_attempt(const char *outcome, const char *sqlstate, const char *error,
+			   const char *detail)
+{
+	PgmgHistoryRow row = {0};
+	int64		id;
+
+	row.project = attempt.project;
+	row.started = attempt.started;
+	row.outcome = outcome;
+	row.steps = attempt.steps;
+	row.migrations = attempt.migrations;
+	row.files_hash = attempt.files_hash[0] ? attempt.files_hash : NULL;
+	row.sqlstate = sqlstate;
+	row.error = error;
+	row.detail = detail;
+	id = pgmg_record_history(&row);
+	attempt.valid = false;
+	return id;
 }
 
 /*

@@ -16,6 +16,7 @@
  *
  *	 pgmg.c					SQL-callable entry points, GUCs, the call context
  *	 session.c				the session API: loaded files, tests
+ *	 hazards.c				what a plan will cost the database
  *	 execute.c  locks.c		running a plan; bounded lock waits
  *	 plan.c  import.c		deciding the steps (the one pg_depend closure
  *							walk); a project written from a database
@@ -55,7 +56,7 @@
 #include "utils/jsonb.h"
 #include "utils/timestamp.h"
 
-#define PGMG_VERSION "0.4"
+#define PGMG_VERSION "0.5"
 
 /*
  * How checksums of files are taken (files.c): 1 is pgmg 0.1's (trailing
@@ -200,6 +201,7 @@ typedef struct PgmgFileSet
 extern PgmgFileSet *pgmg_read_files(Jsonb *files);
 extern void pgmg_hash_text(const char *text, char *out);
 extern void pgmg_hash_lines(const char *text, char *out);
+extern void pgmg_files_hash(PgmgFileSet *set, char *out);
 extern bool pgmg_file_matches(PgmgFile *file, const char *checksum,
 							  bool legacy);
 extern const char *pgmg_legacy_hash(PgmgFile *file);
@@ -539,12 +541,29 @@ typedef struct PgmgMigrationRow
 	char	   *applied_by;
 } PgmgMigrationRow;
 
+/* a row of pgmg.pgmg_history to write */
+typedef struct PgmgHistoryRow
+{
+	const char *project;		/* NULL: pgmg.project */
+	TimestampTz started;
+	const char *outcome;		/* succeeded, failed, repaired */
+	int			steps;
+	List	   *migrations;		/* char * */
+	const char *files_hash;		/* or NULL */
+	const char *sqlstate;		/* or NULL */
+	const char *error;			/* or NULL */
+	const char *detail;			/* or NULL */
+} PgmgHistoryRow;
+
 extern List *pgmg_load_state(void);
 extern List *pgmg_load_migrations(void);
 extern void pgmg_record_migration(const char *name, const char *checksum,
 								  double duration_ms, bool baseline);
 extern void pgmg_start_migration(const char *name, const char *checksum);
 extern bool pgmg_resolve_started(const char *name, bool applied);
+extern bool pgmg_forget_migration(const char *name);
+extern bool pgmg_accept_checksum(const char *name, const char *checksum);
+extern int64 pgmg_record_history(PgmgHistoryRow *row);
 extern void pgmg_record_files(List *files, List *forget);
 extern void pgmg_refresh_record(PgmgStateObj *obj);
 extern char *pgmg_recorded_definition(const char *object_name);
@@ -627,6 +646,41 @@ extern PgmgCause *pgmg_cause(const char *kind, const char *object);
 extern List *pgmg_import(List *schemas);
 extern List *pgmg_status(PgmgFileSet *files);
 extern const char *pgmg_action_name(PgmgAction action);
+
+/*
+ * hazards.c: what a plan will cost the database it runs on
+ */
+typedef enum PgmgSeverity
+{
+	PGMG_SEVERITY_LOW,
+	PGMG_SEVERITY_MEDIUM,
+	PGMG_SEVERITY_HIGH
+} PgmgSeverity;
+
+/*
+ * one hazard: code is one of table_rewrite, access_exclusive, index_build,
+ * constraint_validation, not_null_scan, data_loss, bulk_write,
+ * matview_recompute, many_objects
+ */
+typedef struct PgmgHazard
+{
+	const char *code;
+	PgmgSeverity severity;
+	char	   *object;			/* "kind.identity" it is about, or NULL */
+	const char *file;			/* the migration (or code file), or NULL */
+	int			line;			/* there; 0: none */
+	double		rows;			/* estimated rows of object; -1: none */
+	int64		bytes;			/* its heap and indexes; -1: none */
+	char	   *message;
+	const char *safer;			/* the safer pattern */
+	bool		allowed;		/* acknowledged by -- pgmg:allow CODE */
+} PgmgHazard;
+
+extern int	pgmg_hazard_rows;
+extern int	pgmg_hazard_size;	/* kB */
+extern int	pgmg_hazard_objects;
+extern List *pgmg_plan_hazards(PgmgPlan *plan);
+extern const char *pgmg_severity_name(PgmgSeverity severity);
 
 /*
  * session.c: the loaded file set and its tests

@@ -1205,7 +1205,9 @@ plan_migrations(PlanCtx *ctx)
 			ereport(WARNING,
 					(errmsg("applied migration \"%s\" is not in the migrations directory",
 							row->name),
-					 errdetail("pgmg.pgmg_migrations records it as applied.")));
+					 errdetail("pgmg.pgmg_migrations records it as applied."),
+					 errhint("If it was deleted on purpose, pgmg repair %s --forget --reason=TEXT forgets it.",
+							 row->name)));
 			pgmg_str_put(row->legacy_hash ? gone_legacy : gone, row->checksum, row);
 		}
 		else if (!pgmg_file_matches(f, row->checksum, row->legacy_hash))
@@ -1214,7 +1216,8 @@ plan_migrations(PlanCtx *ctx)
 					 errmsg("applied migration \"%s\" has changed since it was applied", row->name),
 					 errdetail("Recorded checksum %s; the file's checksum is now %s.",
 							   row->checksum, f->hash),
-					 errhint("Never edit an applied migration: restore it and add a new one. Line endings, a byte order mark and trailing whitespace outside string literals do not count as changes.")));
+					 errhint("Never edit an applied migration: restore it and add a new one. Line endings, a byte order mark and trailing whitespace outside string literals do not count as changes. If the edit changes nothing that ran (a comment, say), record the new checksum: pgmg repair %s --accept --reason=TEXT.",
+							 row->name)));
 	}
 
 	foreach(lc, ctx->files->migrations)
@@ -1224,6 +1227,17 @@ plan_migrations(PlanCtx *ctx)
 
 		if (pgmg_str_get(by_name, f->path))
 			continue;
+		pgmg_parse_migration(f);
+		if (f->stmts == NIL)
+		{
+			/* recorded, it could never be written: it would have changed */
+			ereport(WARNING,
+					(errcode(ERRCODE_WARNING),
+					 errmsg("migration \"%s\" has no statements: it is not applied and not recorded",
+							f->path),
+					 errhint("Write its statements, or delete it.")));
+			continue;
+		}
 		if (pgmg_str_get(gone, f->hash) ||
 			(hash_get_num_entries(gone_legacy) > 0 &&
 			 pgmg_str_get(gone_legacy, pgmg_legacy_hash(f))))

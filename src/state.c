@@ -1,8 +1,8 @@
 /*-------------------------------------------------------------------------
  *
  * state.c
- *	  Reading and writing pgmg's own tables, pgmg.pgmg_state and
- *	  pgmg.pgmg_migrations, through SPI.
+ *	  Reading and writing pgmg's own tables, pgmg.pgmg_state,
+ *	  pgmg.pgmg_migrations and pgmg.pgmg_history, through SPI.
  *
  * The caller has called SPI_connect and switched back to its own memory
  * context: results are copied into that context.  Queries are fully
@@ -21,6 +21,8 @@
  * was taken (1: by pgmg 0.1).  A state row keeps its object's fingerprint
  * and canonical definition (definition.c) and the versions of the catalog
  * rows they were taken from; rows recorded before 0.3 have no definition.
+ * A history row is written with NOTIFY pgmg in the same transaction, so
+ * that listeners hear of it only if it commits.
  *
  * Copyright (c) 2026, the pgmg authors
  *
@@ -249,6 +251,113 @@ pgmg_resolve_started(const char *name, bool applied)
 	if (ret != SPI_OK_UPDATE && ret != SPI_OK_DELETE)
 		elog(ERROR, "could not update pgmg.pgmg_migrations: %s", SPI_result_code_string(ret));
 	return SPI_processed == 1;
+}
+
+/*
+ * pgmg_forget_migration
+ *		Forget an applied migration of the current project (its file is
+ *		gone, the caller checked): a file of that name runs again.
+ */
+bool
+pgmg_forget_migration(const char *name)
+{
+	Oid			types[1] = {TEXTOID};
+	Datum		values[1];
+	int			ret;
+
+	values[0] = CStringGetTextDatum(name);
+	ret = pgmg_spi_execute_args("DELETE FROM pgmg.pgmg_migrations "
+								"WHERE name OPERATOR(pg_catalog.=) $1 "
+								"AND project OPERATOR(pg_catalog.=) pg_catalog.current_setting('pgmg.project') "
+								"AND state OPERATOR(pg_catalog.=) 'applied'",
+								1, types, values, NULL, false, 0);
+	if (ret != SPI_OK_DELETE)
+		elog(ERROR, "could not update pgmg.pgmg_migrations: %s", SPI_result_code_string(ret));
+	return SPI_processed == 1;
+}
+
+/*
+ * pgmg_accept_checksum
+ *		Record checksum (taken the current way) as that of an applied
+ *		migration of the current project, whose file was edited after it
+ *		ran.
+ */
+bool
+pgmg_accept_checksum(const char *name, const char *checksum)
+{
+	Oid			types[2] = {TEXTOID, TEXTOID};
+	Datum		values[2];
+	int			ret;
+
+	values[0] = CStringGetTextDatum(name);
+	values[1] = CStringGetTextDatum(checksum);
+	ret = pgmg_spi_execute_args("UPDATE pgmg.pgmg_migrations SET checksum = $2, "
+								"hash_version = " CppAsString2(PGMG_HASH_VERSION) " "
+								"WHERE name OPERATOR(pg_catalog.=) $1 "
+								"AND project OPERATOR(pg_catalog.=) pg_catalog.current_setting('pgmg.project') "
+								"AND state OPERATOR(pg_catalog.=) 'applied'",
+								2, types, values, NULL, false, 0);
+	if (ret != SPI_OK_UPDATE)
+		elog(ERROR, "could not update pgmg.pgmg_migrations: %s", SPI_result_code_string(ret));
+	return SPI_processed == 1;
+}
+
+/*
+ * pgmg_record_history
+ *		Write a row of pgmg.pgmg_history, with who and where from (the
+ *		session's roles, client address and application_name, and what the
+ *		client passed in pgmg.client_host, pgmg.client_version and
+ *		pgmg.vcs_commit), and send NOTIFY pgmg with it as JSON, error cut
+ *		to 1000 characters and migrations to the first 50 so that the
+ *		payload stays below NOTIFY's limit.  Returns the row's id.
+ */
+int64
+pgmg_record_history(PgmgHistoryRow *row)
+{
+	Oid			types[9] = {TEXTOID, TIMESTAMPTZOID, TEXTOID, INT4OID, TEXTARRAYOID,
+	TEXTOID, TEXTOID, TEXTOID, TEXTOID};
+	Datum		values[9];
+	char		nulls[9] = {' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' '};
+	const char *texts[9] = {row->project, NULL, NULL, NULL, NULL,
+	row->files_hash, row->sqlstate, row->error, row->detail};
+	bool		isnull;
+	int			ret;
+	int			i;
+
+	/* the text columns: NULL where the row has none */
+	for (i = 0; i < 9; i++)
+		if (texts[i])
+			values[i] = CStringGetTextDatum(texts[i]);
+		else if (i == 0 || i >= 5)
+			nulls[i] = 'n';
+	values[1] = TimestampTzGetDatum(row->started);
+	values[2] = CStringGetTextDatum(row->outcome);
+	values[3] = Int32GetDatum(row->steps);
+	values[4] = list_to_text_array(row->migrations);
+	ret = pgmg_spi_execute_args("WITH h AS (INSERT INTO pgmg.pgmg_history "
+								"(project, started_at, outcome, steps, migrations, files_hash, "
+								"sqlstate, error, detail, duration_ms, pgmg_version, client_host, "
+								"client_version, vcs_commit) "
+								"VALUES (COALESCE($1, pg_catalog.current_setting('pgmg.project')), $2, $3, $4, $5, "
+								"$6, $7, $8, $9, "
+								"pg_catalog.date_part('epoch', pg_catalog.clock_timestamp() OPERATOR(pg_catalog.-) $2) OPERATOR(pg_catalog.*) 1000, "
+								"'" PGMG_VERSION "', "
+								"NULLIF(pg_catalog.current_setting('pgmg.client_host', true), ''), "
+								"NULLIF(pg_catalog.current_setting('pgmg.client_version', true), ''), "
+								"NULLIF(pg_catalog.current_setting('pgmg.vcs_commit', true), '')) "
+								"RETURNING *) "
+								"SELECT h.id, pg_catalog.pg_notify('pgmg', pg_catalog.json_strip_nulls(pg_catalog.json_build_object("
+								"'event', h.outcome, 'id', h.id, 'project', h.project, "
+								"'started_at', h.started_at, 'finished_at', h.finished_at, "
+								"'duration_ms', pg_catalog.round(h.duration_ms::pg_catalog.numeric, 1), "
+								"'steps', h.steps, 'migrations', h.migrations[1:50], "
+								"'role', h.role, 'files_hash', h.files_hash, 'vcs_commit', h.vcs_commit, "
+								"'sqlstate', h.sqlstate, 'error', pg_catalog.left(h.error, 1000)))::pg_catalog.text) "
+								"FROM h",
+								9, types, values, nulls, false, 0);
+	if (ret != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "could not write pgmg.pgmg_history: %s", SPI_result_code_string(ret));
+	return DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 }
 
 /*
