@@ -39,6 +39,13 @@ CREATE ROLE pgmg_deployer LOGIN;
 CREATE SCHEMA deploy AUTHORIZATION pgmg_deployer;
 GRANT INSERT, UPDATE, DELETE ON pgmg.pgmg_state, pgmg.pgmg_migrations TO pgmg_deployer;
 SET ROLE pgmg_deployer;
+-- the history is part of the documented grants: without it, an apply fails
+-- rather than leave no trace
+SELECT step, action, object FROM pgmg.apply('{"migrations": {"101_t.sql": "CREATE TABLE deploy.t (id int);"}, "code": {"d.sql": "CREATE VIEW deploy.dv AS SELECT id FROM deploy.t;"}}');
+SELECT to_regclass('deploy.t') IS NULL AS nothing_applied;
+RESET ROLE;
+GRANT INSERT ON pgmg.pgmg_history TO pgmg_deployer;
+SET ROLE pgmg_deployer;
 SELECT step, action, object FROM pgmg.apply('{"migrations": {"101_t.sql": "CREATE TABLE deploy.t (id int);"}, "code": {"d.sql": "CREATE VIEW deploy.dv AS SELECT id FROM deploy.t;"}}');
 SELECT count(*) AS steps_left FROM pgmg.plan('{"migrations": {"101_t.sql": "CREATE TABLE deploy.t (id int);"}, "code": {"d.sql": "CREATE VIEW deploy.dv AS SELECT id FROM deploy.t;"}}');
 SELECT pg_get_userbyid(relowner) AS owner FROM pg_class WHERE oid = 'deploy.dv'::regclass;
@@ -60,7 +67,7 @@ SET client_min_messages = warning;
 DROP SCHEMA deploy CASCADE;
 DROP SCHEMA hj CASCADE;
 RESET client_min_messages;
-REVOKE ALL ON pgmg.pgmg_state, pgmg.pgmg_migrations FROM pgmg_deployer;
+REVOKE ALL ON pgmg.pgmg_state, pgmg.pgmg_migrations, pgmg.pgmg_history FROM pgmg_deployer;
 DROP ROLE pgmg_deployer;
 DROP ROLE pgmg_outsider;
 DELETE FROM pgmg.pgmg_state;

@@ -110,6 +110,47 @@ RESET client_min_messages;
 -- the matview is the same object, with the rows it had (not recomputed)
 SELECT 'up.mb'::regclass::oid = :mb_oid AS same_matview, array_agg(b) AS rows FROM up.mb;
 
+-- from 0.4, with state in place: 0.5 adds pgmg.hazards(), the history of
+-- applies and repairs with a reason.  A role that could record applies
+-- (INSERT on pgmg_state) may write the history after the update, so that
+-- its next apply does not fail for a privilege it never needed before; the
+-- recorded state still plans nothing
+SET client_min_messages = warning;
+DROP SCHEMA up CASCADE;
+DROP EXTENSION pgmg;
+DROP SCHEMA pgmg;
+CREATE EXTENSION pgmg;
+SELECT count(*) FROM pgmg.apply(:'up_files');
+DROP TABLE saved_state, saved_migrations;
+CREATE TEMP TABLE saved_state AS SELECT * FROM pgmg.pgmg_state;
+CREATE TEMP TABLE saved_migrations AS SELECT * FROM pgmg.pgmg_migrations;
+DROP EXTENSION pgmg;
+DROP SCHEMA pgmg;
+CREATE EXTENSION pgmg VERSION '0.4';
+INSERT INTO pgmg.pgmg_state SELECT * FROM saved_state;
+INSERT INTO pgmg.pgmg_migrations SELECT * FROM saved_migrations;
+DROP ROLE IF EXISTS pgmg_up_deployer;
+CREATE ROLE pgmg_up_deployer;
+GRANT INSERT, UPDATE, DELETE ON pgmg.pgmg_state, pgmg.pgmg_migrations TO pgmg_up_deployer;
+RESET client_min_messages;
+SELECT to_regclass('pgmg.pgmg_history') IS NULL AS no_history_yet;
+ALTER EXTENSION pgmg UPDATE;
+SELECT extversion FROM pg_extension WHERE extname = 'pgmg';
+SELECT has_table_privilege('pgmg_up_deployer', 'pgmg.pgmg_history', 'INSERT') AS deployer_may_record,
+       has_table_privilege('public', 'pgmg.pgmg_history', 'SELECT') AS anyone_may_read,
+       has_table_privilege('public', 'pgmg.pgmg_history', 'INSERT') AS public_may_not_write;
+SELECT count(*) AS steps FROM pgmg.plan(:'up_files');
+SELECT count(*) AS hazards FROM pgmg.hazards(:'up_files');
+SELECT count(*) AS steps FROM pgmg.apply(jsonb_set(:'up_files', '{migrations,002_c.sql}', '"ALTER TABLE up.t ADD COLUMN c int;"'));
+SELECT outcome, steps, migrations, pgmg_version FROM pgmg.pgmg_history ORDER BY id;
+SELECT pgmg.repair('002_c.sql', 'accept', 'a comment',
+                   jsonb_set(:'up_files', '{migrations,002_c.sql}', '"ALTER TABLE up.t ADD COLUMN c int; -- c"'));
+SELECT outcome, detail FROM pgmg.pgmg_history ORDER BY id DESC LIMIT 1;
+SET client_min_messages = warning;
+DROP OWNED BY pgmg_up_deployer;
+DROP ROLE pgmg_up_deployer;
+RESET client_min_messages;
+
 -- leave the database as the other suites expect it
 SET client_min_messages = warning;
 DROP SCHEMA up CASCADE;

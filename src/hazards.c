@@ -198,8 +198,8 @@ migration_hazards(HazardCtx *ctx, PgmgFile *file)
 /*
  * allowed_codes
  *		The codes named by "-- pgmg:allow CODE[, CODE...]" comments in
- *		content[from, to).  An unknown code is a warning naming the line:
- *		it acknowledges nothing.
+ *		content[from, to).  An unknown code is an error naming the line: a
+ *		misspelt acknowledgement must not pass unnoticed.
  */
 static List *
 allowed_codes(PgmgFile *file, int from, int to)
@@ -233,7 +233,7 @@ allowed_codes(PgmgFile *file, int from, int to)
 			if (hazard_codes[i])
 				codes = lappend(codes, code);
 			else
-				ereport(WARNING,
+				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 						 errmsg("unknown hazard code \"%s\" in -- pgmg:allow, line %d of migration \"%s\"",
 								code, pgmg_line_of(file->content, p - file->content),

@@ -37,6 +37,7 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
+#include "utils/guc.h"
 #include "utils/memutils.h"
 
 #include "pgmg.h"
@@ -314,19 +315,23 @@ pgmg_accept_checksum(const char *name, const char *checksum)
 int64
 pgmg_record_history(PgmgHistoryRow *row)
 {
-	Oid			types[9] = {TEXTOID, TIMESTAMPTZOID, TEXTOID, INT4OID, TEXTARRAYOID,
-	TEXTOID, TEXTOID, TEXTOID, TEXTOID};
-	Datum		values[9];
-	char		nulls[9] = {' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' '};
-	const char *texts[9] = {row->project, NULL, NULL, NULL, NULL,
-	row->files_hash, row->sqlstate, row->error, row->detail};
+	Oid			types[12] = {TEXTOID, TIMESTAMPTZOID, TEXTOID, INT4OID, TEXTARRAYOID,
+	TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID};
+	Datum		values[12];
+	char		nulls[12];
+	const char *texts[12] = {row->project, NULL, NULL, NULL, NULL,
+		row->files_hash, row->sqlstate, row->error, row->detail,
+		GetConfigOption("pgmg.client_host", true, false),
+		GetConfigOption("pgmg.client_version", true, false),
+	GetConfigOption("pgmg.vcs_commit", true, false)};
 	bool		isnull;
 	int			ret;
 	int			i;
 
-	/* the text columns: NULL where the row has none */
-	for (i = 0; i < 9; i++)
-		if (texts[i])
+	/* the text columns: NULL where there is none (an empty setting) */
+	memset(nulls, ' ', sizeof(nulls));
+	for (i = 0; i < 12; i++)
+		if (texts[i] && texts[i][0] != '\0')
 			values[i] = CStringGetTextDatum(texts[i]);
 		else if (i == 0 || i >= 5)
 			nulls[i] = 'n';
@@ -341,10 +346,7 @@ pgmg_record_history(PgmgHistoryRow *row)
 								"VALUES (COALESCE($1, pg_catalog.current_setting('pgmg.project')), $2, $3, $4, $5, "
 								"$6, $7, $8, $9, "
 								"pg_catalog.date_part('epoch', pg_catalog.clock_timestamp() OPERATOR(pg_catalog.-) $2) OPERATOR(pg_catalog.*) 1000, "
-								"'" PGMG_VERSION "', "
-								"NULLIF(pg_catalog.current_setting('pgmg.client_host', true), ''), "
-								"NULLIF(pg_catalog.current_setting('pgmg.client_version', true), ''), "
-								"NULLIF(pg_catalog.current_setting('pgmg.vcs_commit', true), '')) "
+								"'" PGMG_VERSION "', $10, $11, $12) "
 								"RETURNING *) "
 								"SELECT h.id, pg_catalog.pg_notify('pgmg', pg_catalog.json_strip_nulls(pg_catalog.json_build_object("
 								"'event', h.outcome, 'id', h.id, 'project', h.project, "
@@ -354,7 +356,7 @@ pgmg_record_history(PgmgHistoryRow *row)
 								"'role', h.role, 'files_hash', h.files_hash, 'vcs_commit', h.vcs_commit, "
 								"'sqlstate', h.sqlstate, 'error', pg_catalog.left(h.error, 1000)))::pg_catalog.text) "
 								"FROM h",
-								9, types, values, nulls, false, 0);
+								12, types, values, nulls, false, 0);
 	if (ret != SPI_OK_SELECT || SPI_processed != 1)
 		elog(ERROR, "could not write pgmg.pgmg_history: %s", SPI_result_code_string(ret));
 	return DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
