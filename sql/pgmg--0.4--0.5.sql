@@ -4,7 +4,8 @@
 \echo Use "ALTER EXTENSION pgmg UPDATE TO '0.5'" to load this file. \quit
 
 /*
- * 0.5 says what a plan will cost before it runs (pgmg.hazards) and keeps a
+ * 0.5 says what a plan will cost before it runs (pgmg.hazards), whether it
+ * would succeed (pgmg.check: every failing step in one run), and keeps a
  * history of applies: every pgmg.apply() that commits writes a row, and a
  * failed one is recorded after its rollback by pgmg.record_failure(); both
  * send NOTIFY pgmg with a JSON payload.  The other tables are unchanged.
@@ -17,6 +18,15 @@ AS 'MODULE_PATHNAME', 'pgmg_hazards_sql'
 LANGUAGE C CALLED ON NULL INPUT VOLATILE;
 
 COMMENT ON FUNCTION pgmg.hazards(jsonb, boolean) IS 'what the plan of these files would cost the database: rewrites, long locks, index builds, validations, data loss, recomputed materialized views, with row and size estimates and the safer pattern; changes nothing';
+
+CREATE FUNCTION pgmg.check(files jsonb DEFAULT NULL, allow_out_of_order boolean DEFAULT false,
+	OUT step integer, OUT object text, OUT file text, OUT line integer, OUT "column" integer,
+	OUT sqlstate text, OUT message text, OUT detail text, OUT hint text)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'pgmg_check_sql'
+LANGUAGE C CALLED ON NULL INPUT VOLATILE;
+
+COMMENT ON FUNCTION pgmg.check(jsonb, boolean) IS 'run the apply of these files, each step in a subtransaction, roll all of it back, and return every step that failed (none: the apply would succeed); takes the locks apply takes';
 
 CREATE TABLE pgmg.pgmg_history (
 	id			bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -32,7 +42,7 @@ CREATE TABLE pgmg.pgmg_history (
 	client_addr	inet DEFAULT pg_catalog.inet_client_addr(),	-- NULL: a Unix socket
 	client_host	text,		-- the host the client ran on (pgmg.client_host)
 	application_name text DEFAULT pg_catalog.current_setting('application_name'),
-	pgmg_version text NOT NULL,	-- of the library
+	library_version text NOT NULL,	-- of pgmg's library
 	client_version text,		-- of the client (pgmg.client_version)
 	files_hash	text,		-- SHA-256 of the file set's paths and checksums
 	vcs_commit	text,		-- pgmg.vcs_commit, as the client passed it
@@ -46,6 +56,8 @@ CREATE INDEX pgmg_history_project_idx ON pgmg.pgmg_history (project, id);
 COMMENT ON TABLE pgmg.pgmg_history IS 'every pgmg.apply() that committed, every failed one recorded by pgmg.record_failure(), and every repair';
 
 SELECT pg_catalog.pg_extension_config_dump('pgmg.pgmg_history', '');
+-- and its sequence, or a restored copy would hand out ids it has already
+SELECT pg_catalog.pg_extension_config_dump('pgmg.pgmg_history_id_seq', '');
 REVOKE ALL ON pgmg.pgmg_history FROM PUBLIC;
 GRANT SELECT ON pgmg.pgmg_history TO PUBLIC;
 

@@ -142,7 +142,7 @@ SELECT has_table_privilege('pgmg_up_deployer', 'pgmg.pgmg_history', 'INSERT') AS
 SELECT count(*) AS steps FROM pgmg.plan(:'up_files');
 SELECT count(*) AS hazards FROM pgmg.hazards(:'up_files');
 SELECT count(*) AS steps FROM pgmg.apply(jsonb_set(:'up_files', '{migrations,002_c.sql}', '"ALTER TABLE up.t ADD COLUMN c int;"'));
-SELECT outcome, steps, migrations, pgmg_version FROM pgmg.pgmg_history ORDER BY id;
+SELECT outcome, steps, migrations, library_version FROM pgmg.pgmg_history ORDER BY id;
 SELECT pgmg.repair('002_c.sql', 'accept', 'a comment',
                    jsonb_set(:'up_files', '{migrations,002_c.sql}', '"ALTER TABLE up.t ADD COLUMN c int; -- c"'));
 SELECT outcome, detail FROM pgmg.pgmg_history ORDER BY id DESC LIMIT 1;

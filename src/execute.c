@@ -5,12 +5,14 @@
  *	  transaction, with an error context that names the file, line and
  *	  object; then recording the new state.
  *
- * Nothing here catches errors: the first failure aborts the caller's
+ * An apply catches no errors: the first failure aborts the caller's
  * transaction, so either every step and the state update happen or none
- * does.  An error that says something does not exist, raised by a code
+ * does.  A check (pgmg_check_plan) runs each step in a subtransaction,
+ * collects the errors and goes on; its caller rolls everything back.  An error that says something does not exist, raised by a code
  * file, also says in which order the code files ran.  While the plan runs, check_function_bodies is off (as pg_dump
  * does), so late-bound function bodies never force an order; the setting
- * is restored afterwards.  Each migration runs in a settings scope of its
+ * is restored afterwards, and the bodies are checked once every step ran
+ * (bodies.c).  Each migration runs in a settings scope of its
  * own: nothing it SETs survives it.  Each statement allocates in a scratch
  * context reset after it: nothing it allocates is needed afterwards.  The
  * state rows of every file run are written after the last step, in a few
@@ -24,12 +26,14 @@
  */
 #include "postgres.h"
 
+#include "access/xact.h"
 #include "catalog/namespace.h"
 #include "executor/spi.h"
 #include "utils/guc.h"
 #include "utils/timestamp.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/resowner.h"
 
 #include "pgmg.h"
 
@@ -41,6 +45,9 @@ typedef struct RunOrder
 } RunOrder;
 
 static void run_sql(PgmgSql *sql, const char *object, MemoryContext scratch);
+static void run_step(PgmgStep *step, RunOrder *run, MemoryContext scratch);
+static PgmgCheckError *caught(MemoryContext cxt, ResourceOwner owner, int step,
+							  const char *object);
 static void run_order_context(void *arg);
 
 /*
@@ -109,6 +116,54 @@ run_sql(PgmgSql *sql, const char *object, MemoryContext scratch)
 }
 
 /*
+ * run_step
+ *		Run one step's statements; a migration is recorded as applied.
+ */
+static void
+run_step(PgmgStep *step, RunOrder *run, MemoryContext scratch)
+{
+	TimestampTz start = GetCurrentTimestamp();
+	char	   *what = psprintf("%s %s", pgmg_action_name(step->action), step->object);
+	ListCell   *sc;
+
+	if (step->action == PGMG_ACT_MIGRATE)
+	{
+		/*
+		 * A migration's settings are its own: whatever it SETs (pg_dump's
+		 * header sets search_path and client_min_messages) is undone before
+		 * the next step, as an aborted subtransaction would undo it, so the
+		 * rest of the apply runs as planned.
+		 */
+		int			scope = NewGUCNestLevel();
+
+		foreach(sc, step->sql)
+			run_sql(lfirst(sc), what, scratch);
+		AtEOXact_GUC(false, scope);
+		pgmg_record_migration(step->migration->path, step->migration->hash,
+							  pgmg_elapsed_ms(start), false);
+	}
+	else if (step->file &&
+			 (step->action == PGMG_ACT_CREATE || step->action == PGMG_ACT_REPLACE ||
+			  step->action == PGMG_ACT_KEEP))
+	{
+		ErrorContextCallback cb;
+
+		if (run->paths == NIL || strcmp(llast(run->paths), step->file) != 0)
+			run->paths = lappend(run->paths, step->file);
+		cb.callback = run_order_context;
+		cb.arg = run;
+		cb.previous = error_context_stack;
+		error_context_stack = &cb;
+		foreach(sc, step->sql)
+			run_sql(lfirst(sc), what, scratch);
+		error_context_stack = cb.previous;
+	}
+	else
+		foreach(sc, step->sql)
+			run_sql(lfirst(sc), what, scratch);
+}
+
+/*
  * pgmg_execute_plan
  *		Run every step, raising a NOTICE as each completes, then record the
  *		state of every file that ran and forget deleted files.
@@ -149,9 +204,6 @@ pgmg_execute_plan(PgmgPlan *plan, int lock_timeout_ms,
 	foreach(lc, plan->steps)
 	{
 		PgmgStep   *step = lfirst(lc);
-		ListCell   *sc;
-		TimestampTz start = GetCurrentTimestamp();
-		char	   *what;
 
 		i++;
 		/*
@@ -160,42 +212,7 @@ pgmg_execute_plan(PgmgPlan *plan, int lock_timeout_ms,
 		 */
 		if (step->action == PGMG_ACT_PAUSE || step->action == PGMG_ACT_LATER)
 			continue;
-		what = psprintf("%s %s", pgmg_action_name(step->action), step->object);
-		if (step->action == PGMG_ACT_MIGRATE)
-		{
-			/*
-			 * A migration's settings are its own: whatever it SETs (pg_dump's
-			 * header sets search_path and client_min_messages) is undone
-			 * before the next step, as an aborted subtransaction would undo
-			 * it, so the rest of the apply runs as planned.
-			 */
-			int			scope = NewGUCNestLevel();
-
-			foreach(sc, step->sql)
-				run_sql(lfirst(sc), what, scratch);
-			AtEOXact_GUC(false, scope);
-			pgmg_record_migration(step->migration->path, step->migration->hash,
-								  pgmg_elapsed_ms(start), false);
-		}
-		else if (step->file &&
-				 (step->action == PGMG_ACT_CREATE || step->action == PGMG_ACT_REPLACE ||
-				  step->action == PGMG_ACT_KEEP))
-		{
-			ErrorContextCallback cb;
-
-			if (run.paths == NIL || strcmp(llast(run.paths), step->file) != 0)
-				run.paths = lappend(run.paths, step->file);
-			cb.callback = run_order_context;
-			cb.arg = &run;
-			cb.previous = error_context_stack;
-			error_context_stack = &cb;
-			foreach(sc, step->sql)
-				run_sql(lfirst(sc), what, scratch);
-			error_context_stack = cb.previous;
-		}
-		else
-			foreach(sc, step->sql)
-				run_sql(lfirst(sc), what, scratch);
+		run_step(step, &run, scratch);
 		ereport(NOTICE,
 				(errmsg("step %d/%d: %s %s", i, nsteps,
 						pgmg_action_name(step->action), step->object),
@@ -203,10 +220,117 @@ pgmg_execute_plan(PgmgPlan *plan, int lock_timeout_ms,
 				 errdetail("%s", step->reason)));
 	}
 
+	/* the bodies, now that everything they may use exists */
+	pgmg_validate_bodies_of(plan->exec_files);
+
 	*execute_ms = pgmg_elapsed_ms(phase);
 	phase = GetCurrentTimestamp();
 	pgmg_record_files(plan->exec_files, plan->forget_files);
 	*record_ms = pgmg_elapsed_ms(phase);
 
 	AtEOXact_GUC(true, nest);
+}
+
+/*
+ * pgmg_check_plan
+ *		Run every step as pgmg_execute_plan would, each in a subtransaction
+ *		of its own, and then check the bodies: an error is caught, its
+ *		subtransaction rolled back, and the run goes on, so that every
+ *		failing step is found in one run.  Returns the errors
+ *		(PgmgCheckError *), in step order; a step that fails because an
+ *		earlier one did is reported too.  Records no state.  The caller
+ *		rolls back everything that ran.
+ */
+List *
+pgmg_check_plan(PgmgPlan *plan, int lock_timeout_ms)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	ResourceOwner owner = CurrentResourceOwner;
+	int			nest = NewGUCNestLevel();
+	RunOrder	run = {NIL, list_length(plan->exec_files)};
+	List	   *volatile errors = NIL;
+	int			i = 0;
+	ListCell   *lc;
+	MemoryContext scratch = AllocSetContextCreate(CurrentMemoryContext,
+												  "pgmg statement",
+												  ALLOCSET_DEFAULT_SIZES);
+
+	(void) set_config_option("check_function_bodies", "off",
+							 PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+	(void) set_config_option("lock_timeout", psprintf("%d", lock_timeout_ms),
+							 PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+	foreach(lc, plan->steps)
+	{
+		PgmgStep   *step = lfirst(lc);
+
+		i++;
+		if (step->action == PGMG_ACT_PAUSE || step->action == PGMG_ACT_LATER)
+			continue;
+		BeginInternalSubTransaction(NULL);
+		MemoryContextSwitchTo(cxt);
+		PG_TRY();
+		{
+			pgmg_forget_error_position();
+			run_step(step, &run, scratch);
+			ReleaseCurrentSubTransaction();
+			MemoryContextSwitchTo(cxt);
+			CurrentResourceOwner = owner;
+		}
+		PG_CATCH();
+		{
+			errors = lappend(errors, caught(cxt, owner, i, step->object));
+		}
+		PG_END_TRY();
+	}
+
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(cxt);
+	PG_TRY();
+	{
+		pgmg_forget_error_position();
+		pgmg_validate_bodies_of(plan->exec_files);
+		ReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(cxt);
+		CurrentResourceOwner = owner;
+	}
+	PG_CATCH();
+	{
+		errors = lappend(errors, caught(cxt, owner, 0, "function bodies"));
+	}
+	PG_END_TRY();
+
+	AtEOXact_GUC(true, nest);
+	return errors;
+}
+
+/*
+ * caught
+ *		In a PG_CATCH block of pgmg_check_plan: the error as a
+ *		PgmgCheckError in cxt, with the file position its context gave,
+ *		and its subtransaction rolled back.
+ */
+static PgmgCheckError *
+caught(MemoryContext cxt, ResourceOwner owner, int step, const char *object)
+{
+	PgmgCheckError *e;
+	ErrorData  *edata;
+
+	MemoryContextSwitchTo(cxt);
+	edata = CopyErrorData();
+	FlushErrorState();
+	RollbackAndReleaseCurrentSubTransaction();
+	MemoryContextSwitchTo(cxt);
+	CurrentResourceOwner = owner;
+
+	e = palloc0(sizeof(PgmgCheckError));
+	e->step = step;
+	e->object = object;
+	e->sqlstate = pstrdup(unpack_sql_state(edata->sqlerrcode));
+	e->message = edata->message;
+	e->detail = edata->detail;
+	e->hint = edata->hint;
+	(void) pgmg_error_position(&e->file, &e->line, &e->column);
+	return e;
 }

@@ -1326,24 +1326,20 @@ walk_function_body(CreateFunctionStmt *stmt, RefContext *ctx)
 }
 
 /*
- * parse_body
- *		Parse the string body of a LANGUAGE sql function.  A syntax error
- *		in it is reported at its place in the file: the error context of
- *		the statement (the top of the stack while a file is parsed) is
- *		stood in for by one that starts where the literal's value starts.
+ * pgmg_push_body_context
+ *		Push an error context for the body of a function, whose AS clause
+ *		is as: positions count from where the literal's value starts
+ *		($tag$...$tag$, '...' or E'...').  Returns that offset.
  */
-static List *
-parse_body(PgmgFile *file, DefElem *as, const char *body)
+int
+pgmg_push_body_context(ErrorContextCallback *cb, PgmgFile *file, DefElem *as,
+					   const char *object)
 {
-	ErrorContextCallback *statement = error_context_stack;
-	ErrorContextCallback cb;
 	const char *content = file->content;
 	int			len = strlen(content);
 	int			start;
 	bool		escapes = false;
-	List	   *raw;
 
-	/* AS, then the literal: $tag$...$tag$, '...' or E'...' */
 	start = pgmg_skip_blanks(content, Min(as->location + 2, len), len);
 	if (content[start] == '$')
 	{
@@ -1359,9 +1355,27 @@ parse_body(PgmgFile *file, DefElem *as, const char *body)
 	else if (content[start] == '\'')
 		start++;
 
-	pgmg_push_file_context(&cb, file, start, NULL);
-	if (content[start - 1] == '\'')
-		pgmg_file_context_literal(&cb, escapes);
+	pgmg_push_file_context(cb, file, start, object);
+	if (start > 0 && content[start - 1] == '\'')
+		pgmg_file_context_literal(cb, escapes);
+	return start;
+}
+
+/*
+ * parse_body
+ *		Parse the string body of a LANGUAGE sql function.  A syntax error
+ *		in it is reported at its place in the file: the error context of
+ *		the statement (the top of the stack while a file is parsed) is
+ *		stood in for by one that starts where the literal's value starts.
+ */
+static List *
+parse_body(PgmgFile *file, DefElem *as, const char *body)
+{
+	ErrorContextCallback *statement = error_context_stack;
+	ErrorContextCallback cb;
+	List	   *raw;
+
+	pgmg_push_body_context(&cb, file, as, NULL);
 	cb.previous = statement->previous;
 	raw = raw_parser(body, RAW_PARSE_DEFAULT);
 	error_context_stack = statement;

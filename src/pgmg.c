@@ -36,6 +36,7 @@
 #include "postgres.h"
 
 #include "access/xact.h"
+#include "access/xlog.h"
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "funcapi.h"
@@ -91,6 +92,7 @@ PG_FUNCTION_INFO_V1(pgmg_start_migration_sql);
 PG_FUNCTION_INFO_V1(pgmg_repair_sql);
 PG_FUNCTION_INFO_V1(pgmg_hazards_sql);
 PG_FUNCTION_INFO_V1(pgmg_record_failure_sql);
+PG_FUNCTION_INFO_V1(pgmg_check_sql);
 
 static Datum plan_or_apply(FunctionCallInfo fcinfo, bool apply);
 static void lock_and_refresh(const char *what, int timeout_ms);
@@ -161,6 +163,15 @@ _PG_init(void)
 							   PGC_USERSET,
 							   0,
 							   check_project, NULL, NULL);
+	DefineCustomBoolVariable("pgmg.validate_bodies",
+							 "Checks the bodies of the functions and procedures an apply creates, once everything exists.",
+							 "SQL bodies with the server's validator, PL/pgSQL bodies with plpgsql_check "
+							 "when the database has it. Off: a body is judged when it is first called.",
+							 &pgmg_validate_bodies,
+							 true,
+							 PGC_USERSET,
+							 0,
+							 NULL, NULL, NULL);
 	DefineCustomIntVariable("pgmg.hazard_rows",
 							"Rows from which a table is large for pgmg.hazards().",
 							"Rewrites, scans and index builds are hazards on large tables only.",
@@ -813,24 +824,24 @@ pgmg_repair_sql(PG_FUNCTION_ARGS)
 			ereport(ERROR,
 					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 					 errmsg("migration \"%s\" is already applied", name)));
+		if (PG_NARGS() < 4 || PG_ARGISNULL(3))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("repairing applied migration \"%s\" needs the project's files", name),
+					 errhint("Pass them as files (pgmg repair --migrations-dir=DIR uploads them): pgmg compares the migration's file with its record.")));
+		if (strcmp(resolution, "forget") == 0 && file != NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("migration \"%s\" was applied and its file is still there", name),
+					 errdetail("Forgetting it would run it again at the next apply."),
+					 errhint("Delete or rename the file first, if it is really gone from the project.")));
 		if (reason == NULL || reason[0] == '\0')
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("repairing applied migration \"%s\" needs a reason", name),
 					 errhint("Say why (pgmg repair --reason=TEXT): it is written to pgmg.pgmg_history.")));
-		if (PG_NARGS() < 4 || PG_ARGISNULL(3))
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("repairing applied migration \"%s\" needs the project's files", name),
-					 errhint("Pass them as files (pgmg repair uploads them): pgmg compares the migration's file with its record.")));
 		if (strcmp(resolution, "forget") == 0)
 		{
-			if (file != NULL)
-				ereport(ERROR,
-						(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-						 errmsg("migration \"%s\" was applied and its file is still there", name),
-						 errdetail("Forgetting it would run it again at the next apply."),
-						 errhint("Delete or rename the file first, if it is really gone from the project.")));
 			(void) pgmg_forget_migration(name);
 			done = psprintf("%s: forgotten (its file is deleted)", name);
 		}
@@ -942,6 +953,97 @@ pgmg_record_failure_sql(PG_FUNCTION_ARGS)
 						PG_ARGISNULL(2) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(2)));
 	SPI_finish();
 	PG_RETURN_INT64(id);
+}
+
+/*
+ * pgmg.check(files jsonb, allow_out_of_order boolean) runs the plan of the
+ * files as apply would, every step in a subtransaction of its own, then
+ * rolls all of it back, and returns every step that failed: (step, object,
+ * file, line, column, sqlstate, message, detail, hint).  No row: the apply
+ * would succeed.  It takes the locks apply takes, within the lock timeout,
+ * and cannot run where nothing may be written.
+ */
+Datum
+pgmg_check_sql(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	bool		allow_out_of_order = !PG_ARGISNULL(1) && PG_GETARG_BOOL(1);
+	MemoryContext callcxt;
+	MemoryContext oldcxt;
+	MemoryContext cxt;
+	ResourceOwner owner = CurrentResourceOwner;
+	Jsonb	   *files;
+	List	   *volatile errors = NIL;
+	ListCell   *lc;
+
+	if (RecoveryInProgress() || XactReadOnly)
+		ereport(ERROR,
+				(errcode(ERRCODE_READ_ONLY_SQL_TRANSACTION),
+				 errmsg("cannot check the plan in a read-only session"),
+				 errdetail("pgmg.check() runs the apply and rolls it back; %s cannot run it.",
+						   RecoveryInProgress() ? "a hot standby" : "a read-only transaction"),
+				 errhint("Check on the primary; pgmg.plan() and pgmg.hazards() work here.")));
+	lock_and_refresh("pgmg.check()", pgmg_lock_timeout);
+	InitMaterializedSRF(fcinfo, 0);
+	callcxt = begin_call(&oldcxt);
+	cxt = CurrentMemoryContext;
+	files = PG_ARGISNULL(0) ? pgmg_loaded_files() : PG_GETARG_JSONB_P(0);
+
+	/* everything below is rolled back */
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(cxt);
+	PG_TRY();
+	{
+		PgmgPlan   *plan = pgmg_make_plan(pgmg_read_files(files), allow_out_of_order);
+
+		errors = pgmg_check_plan(plan, pgmg_lock_timeout);
+	}
+	PG_CATCH();
+	{
+		/* the plan itself failed: that is the one error */
+		PgmgCheckError *e = palloc0(sizeof(PgmgCheckError));
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(cxt);
+		edata = CopyErrorData();
+		FlushErrorState();
+		e->object = "plan";
+		e->sqlstate = pstrdup(unpack_sql_state(edata->sqlerrcode));
+		e->message = edata->message;
+		e->detail = edata->detail;
+		e->hint = edata->hint;
+		(void) pgmg_error_position(&e->file, &e->line, &e->column);
+		errors = list_make1(e);
+	}
+	PG_END_TRY();
+	RollbackAndReleaseCurrentSubTransaction();
+	MemoryContextSwitchTo(cxt);
+	CurrentResourceOwner = owner;
+
+	foreach(lc, errors)
+	{
+		PgmgCheckError *e = lfirst(lc);
+		Datum		values[9];
+		bool		nulls[9] = {0};
+		const char *texts[9] = {NULL, e->object, e->file, NULL, NULL, e->sqlstate,
+		e->message, e->detail, e->hint};
+		int			i;
+
+		for (i = 0; i < 9; i++)
+			if (texts[i])
+				values[i] = CStringGetTextDatum(texts[i]);
+			else
+				nulls[i] = true;
+		nulls[0] = e->step == 0;
+		values[0] = Int32GetDatum(e->step);
+		nulls[3] = nulls[4] = e->file == NULL;
+		values[3] = Int32GetDatum(e->line);
+		values[4] = Int32GetDatum(e->column);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	end_call(callcxt, oldcxt);
+	PopActiveSnapshot();
+	return (Datum) 0;
 }
 
 /*

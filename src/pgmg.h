@@ -18,6 +18,7 @@
  *	 session.c				the session API: loaded files, tests
  *	 hazards.c				what a plan will cost the database
  *	 execute.c  locks.c		running a plan; bounded lock waits
+ *	 bodies.c				function bodies checked once everything exists
  *	 plan.c  import.c		deciding the steps (the one pg_depend closure
  *							walk); a project written from a database
  *	 keep.c  order.c		what replaced objects must not lose; file order
@@ -117,6 +118,8 @@ extern void pgmg_push_file_context(ErrorContextCallback *cb, PgmgFile *file,
 extern void pgmg_file_context_shift(ErrorContextCallback *cb, int at, int len);
 extern void pgmg_file_context_literal(ErrorContextCallback *cb, bool escapes);
 extern int	pgmg_line_of(const char *text, int offset);
+extern void pgmg_forget_error_position(void);
+extern bool pgmg_error_position(const char **path, int *line, int *column);
 extern int	pgmg_compare_cstrings(const ListCell *a, const ListCell *b);
 extern HeapTuple pgmg_catalog_row(Relation rel, Oid indexid, AttrNumber oidcol, Oid oid);
 extern bool pgmg_read_rolled_back(void (*fn) (void *), void *arg, bool swallow);
@@ -401,6 +404,8 @@ extern int	pgmg_skip_blanks(const char *text, int pos, int end);
 extern void pgmg_refuse_other_kind(PgmgDef *def, const ObjectAddress *addr) pg_attribute_noreturn();
 extern bool pgmg_def_replaceable(PgmgDef *def, List **sql);
 extern void pgmg_collect_refs(PgmgFile *file, PgmgStmt *stmt);
+extern int	pgmg_push_body_context(ErrorContextCallback *cb, PgmgFile *file,
+								   DefElem *as, const char *object);
 extern const char *pgmg_ref_kind_name(PgmgRefKind kind);
 extern char pgmg_ref_namespace(PgmgRefKind kind);
 extern List *pgmg_ref_lookup(PgmgRef *ref);
@@ -697,9 +702,30 @@ extern int	pgmg_backoff_ms(int attempt);
 extern void pgmg_sleep(int ms);
 
 /*
+ * bodies.c: function bodies checked after the plan ran
+ */
+extern bool pgmg_validate_bodies;
+extern void pgmg_validate_bodies_of(List *files);
+
+/*
  * execute.c: running a plan
  */
+/* a step that failed in a check */
+typedef struct PgmgCheckError
+{
+	int			step;			/* in the plan; 0: the body check */
+	const char *object;
+	const char *file;			/* where in which file, or NULL */
+	int			line;
+	int			column;
+	char	   *sqlstate;
+	char	   *message;
+	char	   *detail;
+	char	   *hint;
+} PgmgCheckError;
+
 extern void pgmg_execute_plan(PgmgPlan *plan, int lock_timeout_ms,
 							  double *execute_ms, double *record_ms);
+extern List *pgmg_check_plan(PgmgPlan *plan, int lock_timeout_ms);
 
 #endif							/* PGMG_H */

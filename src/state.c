@@ -341,7 +341,7 @@ pgmg_record_history(PgmgHistoryRow *row)
 	values[4] = list_to_text_array(row->migrations);
 	ret = pgmg_spi_execute_args("WITH h AS (INSERT INTO pgmg.pgmg_history "
 								"(project, started_at, outcome, steps, migrations, files_hash, "
-								"sqlstate, error, detail, duration_ms, pgmg_version, client_host, "
+								"sqlstate, error, detail, duration_ms, library_version, client_host, "
 								"client_version, vcs_commit) "
 								"VALUES (COALESCE($1, pg_catalog.current_setting('pgmg.project')), $2, $3, $4, $5, "
 								"$6, $7, $8, $9, "

@@ -69,6 +69,14 @@ typedef struct StrEntry
 	void	   *value;
 } StrEntry;
 
+/* where the last message raised under a file context was (file, line, column) */
+static struct
+{
+	const char *path;
+	int			line;
+	int			column;
+}			last_position;
+
 static void file_error_callback(void *arg);
 static uint32 str_hash(const void *key, Size keysize);
 static int	str_match(const void *a, const void *b, Size keysize);
@@ -198,11 +206,39 @@ file_error_callback(void *arg)
 		}
 	}
 
+	last_position.path = ctx->file->path;
+	last_position.line = line;
+	last_position.column = col;
 	if (ctx->object)
 		errcontext("file \"%s\", line %d, column %d, %s",
 				   ctx->file->path, line, col, ctx->object);
 	else
 		errcontext("file \"%s\", line %d, column %d", ctx->file->path, line, col);
+}
+
+/*
+ * pgmg_forget_error_position
+ *		Forget where the last message under a file context was.
+ */
+void
+pgmg_forget_error_position(void)
+{
+	last_position.path = NULL;
+}
+
+/*
+ * pgmg_error_position
+ *		Where the last message raised under a file context since
+ *		pgmg_forget_error_position was: false if none was.  The path lives
+ *		as long as its file.
+ */
+bool
+pgmg_error_position(const char **path, int *line, int *column)
+{
+	*path = last_position.path;
+	*line = last_position.line;
+	*column = last_position.column;
+	return last_position.path != NULL;
 }
 
 /*

@@ -6,7 +6,8 @@
 set -eu
 
 PACKAGES="postgresql-15 postgresql-server-dev-15 postgresql-15-pgtap
-libtap-parser-sourcehandler-pgtap-perl postgresql-common make gcc pgbouncer"
+libtap-parser-sourcehandler-pgtap-perl postgresql-common make gcc pgbouncer
+postgresql-15-plpgsql-check"
 
 missing=""
 for pkg in $PACKAGES; do

@@ -56,7 +56,7 @@ printf "ranked %d files, %d functions\n", scalar(keys %rank), scalar(keys %defin
 PERL
 )
 like "$out" "ranked" "the layering table and the functions were read"
-case "$out" in *"ranked 1"[0-9]" files"*) ok 0 "every file is in the table" ;; *) ok 1 "every file is in the table" ;; esac
+case "$out" in *"ranked "[12][0-9]" files"*) ok 0 "every file is in the table" ;; *) ok 1 "every file is in the table" ;; esac
 bad=$(printf '%s\n' "$out" | grep -v '^ranked')
 is "$bad" "" "no file calls a file on its own line or above, none compares kind names outside kinds.c"
 done_testing

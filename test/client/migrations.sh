@@ -100,9 +100,9 @@ unlike "$out" 'relation "half" already exists' "instead of failing on what the f
 like "$(pgmg status --migrations-dir=migrations --code-dir=sql 2>&1)" "started    007_half.sql" "status shows it as started"
 pgmg repair 007_half.sql >/dev/null 2>&1; status=$?
 is "$status" 2 "repair without --applied or --forget is a usage error"
-out=$(pgmg repair 001_items.sql --forget 2>&1); status=$?
-is "$status" 1 "repair of a migration that is not waiting fails"
-like "$out" 'migration "001_items.sql" is not waiting for repair' "saying so"
+out=$(pgmg repair 001_items.sql --forget --migrations-dir=migrations 2>&1); status=$?
+is "$status" 1 "forgetting an applied migration whose file is there fails"
+like "$out" 'migration "001_items.sql" was applied and its file is still there' "saying so: it would run again"
 sql 'DROP TABLE half' >/dev/null
 out=$(pgmg repair 007_half.sql --forget 2>&1); status=$?
 is "$status" 0 "repair --forget resolves it"
