@@ -53,7 +53,21 @@ like "$json" '"rows":200000' "with the row estimate"
 like "$json" '"object":"table.public.orders"' "and the table"
 like "$json" 'narrows it from character varying(20)' "a narrower type is data loss"
 like "$json" 'NOT VALID, then VALIDATE CONSTRAINT' "each names the safer pattern"
-sql "SELECT pg_size_pretty(pg_total_relation_size('orders'))" >/dev/null
+
+# whole-table statements, in a second migration
+cat >migrations/003_more.sql <<'EOF'
+ALTER TABLE orders SET UNLOGGED;
+CLUSTER orders USING orders_pkey;
+TRUNCATE tiny;
+DELETE FROM orders;
+DROP TABLE tiny, customers;
+EOF
+json=$(PGOPTIONS="-c pgmg.hazard_objects=1" pgmg hazards --migrations-dir=migrations --code-dir=sql --format=json 2>&1)
+is "$(printf '%s' "$json" | perl -MJSON::PP -e 'print join(",", map { "$_->{line}:$_->{code}" . ($_->{object} =~ /tiny|customers/ ? "($&)" : "") } grep { ($_->{file} // "") eq "003_more.sql" } @{decode_json(join("", <STDIN>))}), "\n"')" \
+	"1:table_rewrite,2:table_rewrite,3:data_loss(tiny),4:data_loss,5:data_loss(tiny),5:data_loss(customers)" \
+	"SET UNLOGGED and CLUSTER rewrite; TRUNCATE, DELETE without WHERE and DROP TABLE lose rows, even of a small table"
+like "$json" '"code":"many_objects"' "a plan dropping pgmg.hazard_objects objects or more is a hazard"
+rm migrations/003_more.sql
 
 out=$(pgmg plan --migrations-dir=migrations --code-dir=sql 2>&1); status=$?
 is "$status" 0 "plan shows hazards and exits 0 without --fail-on"
@@ -152,6 +166,16 @@ is "$status" 1 "--statement-timeout bounds the apply"
 like "$out" "canceling statement due to statement timeout" "with the server's message"
 is "$(sql "SELECT outcome || ' ' || sqlstate FROM pgmg.pgmg_history ORDER BY id DESC LIMIT 1")" "failed 57014" "recorded too"
 is "$(sql "SELECT count(*) FROM pgmg.pgmg_migrations WHERE name IN ('005_later.sql', '006_slow.sql')")" 0 "nothing of it stayed"
+echo 'SELECT pg_sleep(10);' >migrations/006_slow.sql
+started=$(date +%s)
+out=$(pgmg apply --migrations-dir=migrations --code-dir=sql --timeout=2s 2>&1); status=$?
+took=$(($(date +%s) - started))
+is "$status" 1 "--timeout bounds the whole command"
+ok "$([ "$took" -lt 6 ] && echo 0 || echo 1)" "it gave up after about 2 s, not 10 (took $took s)"
+like "$out" "pgmg: --timeout 2s reached." "saying so"
+is "$(sql "SELECT count(*) FROM pgmg.pgmg_migrations WHERE name IN ('005_later.sql', '006_slow.sql')")" 0 "and the server rolled it back"
+pgmg apply --migrations-dir=migrations --timeout=soon >/dev/null 2>&1; status=$?
+is "$status" 2 "a --timeout that is not a duration is a usage error"
 rm migrations/006_slow.sql
 
 out=$(pgmg history --migrations-dir=migrations --limit=3 2>&1); status=$?
