@@ -49,12 +49,12 @@ is "$(sql "SELECT count(*) FROM pg_extension WHERE extname = 'pgmg'")" 1 "apply 
 mkdir -p "$scratch/proj/sub" && cd "$scratch/proj/sub" || exit 1
 printf '# project settings\nconnection_string = "dbname=pgmg_no_such_db"\n' >"$scratch/proj/pgmg.toml"
 pgmg plan >/dev/null 2>&1; status=$?
-is "$status" 1 "pgmg.toml in a parent directory is used (bad dbname fails)"
+is "$status" 5 "pgmg.toml in a parent directory is used (bad dbname fails)"
 pgmg plan --connection-string="dbname=$PGDATABASE" >/dev/null 2>&1; status=$?
 is "$status" 0 "--connection-string overrides pgmg.toml"
 rm "$scratch/proj/pgmg.toml"
 PGMG_CONNECTION_STRING="dbname=pgmg_no_such_db" pgmg plan >/dev/null 2>&1; status=$?
-is "$status" 1 "PGMG_CONNECTION_STRING is used when there is no pgmg.toml"
+is "$status" 5 "PGMG_CONNECTION_STRING is used when there is no pgmg.toml"
 PGMG_CONNECTION_STRING="dbname=pgmg_no_such_db" pgmg plan --connection-string="dbname=$PGDATABASE" >/dev/null 2>&1; status=$?
 is "$status" 0 "the flag overrides PGMG_CONNECTION_STRING"
 

@@ -39,7 +39,7 @@ is "$status" 0 "nothing is pending afterwards"
 # an applied migration that changed
 echo '-- an edit' >>migrations/001_items.sql
 out=$(pgmg plan --migrations-dir=migrations --code-dir=sql 2>&1); status=$?
-is "$status" 1 "a changed applied migration is an error"
+is "$status" 4 "a changed applied migration is an error"
 like "$out" 'applied migration "001_items.sql" has changed' "naming the file"
 like "$out" "Recorded checksum" "and both checksums"
 printf 'CREATE TABLE items (id int PRIMARY KEY, name text);\r\nINSERT INTO items VALUES (1, %s);   \r\n\r\n' "'one'" >migrations/001_items.sql
@@ -49,7 +49,7 @@ is "$status" 0 "CRLF and trailing whitespace are not changes"
 # out of order
 echo 'CREATE TABLE early (id int);' >migrations/002a_early.sql
 out=$(pgmg apply --migrations-dir=migrations --code-dir=sql 2>&1); status=$?
-is "$status" 1 "a migration sorting before the newest applied one is refused"
+is "$status" 4 "a migration sorting before the newest applied one is refused"
 like "$out" 'sorts before the newest applied migration "003_widen.sql"' "the error names both"
 out=$(pgmg apply --migrations-dir=migrations --code-dir=sql --allow-out-of-order 2>&1); status=$?
 is "$status" 0 "--allow-out-of-order runs it"
@@ -77,7 +77,7 @@ locker=$!
 sleep 1
 out=$(PGOPTIONS='-c pgmg.lock_retries=0' pgmg apply --migrations-dir=migrations --code-dir=sql --lock-timeout=300ms 2>&1); status=$?
 wait "$locker"
-is "$status" 1 "apply under a held lock fails with --lock-timeout"
+is "$status" 6 "apply under a held lock fails with --lock-timeout"
 like "$out" "canceling statement due to lock timeout" "with PostgreSQL's lock timeout error"
 like "$out" "drop view.public.item_names" "naming the object it waited for"
 is "$(sql "SELECT count(*) FROM pgmg.pgmg_migrations WHERE name = '006_extra.sql'")" 0 "nothing was recorded"
@@ -93,7 +93,7 @@ is "$status" 1 "a no-transaction migration failing half way fails the apply"
 like "$out" "recorded as started, and may have run in part" "saying it may have run in part"
 is "$(sql "SELECT state FROM pgmg.pgmg_migrations WHERE name = '007_half.sql'")" started "it is recorded as started"
 out=$(pgmg apply --migrations-dir=migrations --code-dir=sql 2>&1); status=$?
-is "$status" 1 "the next apply stops"
+is "$status" 4 "the next apply stops"
 like "$out" 'migration "007_half.sql" was started outside a transaction and never recorded as finished' "saying why"
 like "$out" "pgmg repair 007_half.sql --applied" "and how to resolve it"
 unlike "$out" 'relation "half" already exists' "instead of failing on what the first half made"

@@ -158,11 +158,11 @@ holder=$!
 sleep 1
 out=$(PGOPTIONS="-c pgmg.lock_retries=0" pgmg apply --migrations-dir=migrations --code-dir=sql --lock-timeout=200ms 2>&1); status=$?
 wait "$holder"
-is "$status" 1 "a lock timeout fails the apply"
+is "$status" 6 "a lock timeout fails the apply"
 is "$(sql "SELECT outcome || ' ' || sqlstate FROM pgmg.pgmg_history ORDER BY id DESC LIMIT 1")" "failed 55P03" "and is recorded as a lock timeout"
 echo 'SELECT pg_sleep(2);' >migrations/006_slow.sql
 out=$(pgmg apply --migrations-dir=migrations --code-dir=sql --statement-timeout=300ms 2>&1); status=$?
-is "$status" 1 "--statement-timeout bounds the apply"
+is "$status" 6 "--statement-timeout bounds the apply"
 like "$out" "canceling statement due to statement timeout" "with the server's message"
 is "$(sql "SELECT outcome || ' ' || sqlstate FROM pgmg.pgmg_history ORDER BY id DESC LIMIT 1")" "failed 57014" "recorded too"
 is "$(sql "SELECT count(*) FROM pgmg.pgmg_migrations WHERE name IN ('005_later.sql', '006_slow.sql')")" 0 "nothing of it stayed"
@@ -170,7 +170,7 @@ echo 'SELECT pg_sleep(10);' >migrations/006_slow.sql
 started=$(date +%s)
 out=$(pgmg apply --migrations-dir=migrations --code-dir=sql --timeout=2s 2>&1); status=$?
 took=$(($(date +%s) - started))
-is "$status" 1 "--timeout bounds the whole command"
+is "$status" 6 "--timeout bounds the whole command"
 ok "$([ "$took" -lt 6 ] && echo 0 || echo 1)" "it gave up after about 2 s, not 10 (took $took s)"
 like "$out" "pgmg: --timeout 2s reached." "saying so"
 is "$(sql "SELECT count(*) FROM pgmg.pgmg_migrations WHERE name IN ('005_later.sql', '006_slow.sql')")" 0 "and the server rolled it back"
@@ -203,7 +203,7 @@ rm migrations/008_comment.sql
 
 echo '-- reviewed' >>migrations/005_later.sql
 pgmg plan --migrations-dir=migrations --code-dir=sql >/dev/null 2>&1; status=$?
-is "$status" 1 "an edited applied migration stops the plan"
+is "$status" 4 "an edited applied migration stops the plan"
 out=$(pgmg repair 005_later.sql --accept --migrations-dir=migrations 2>&1); status=$?
 is "$status" 1 "accepting it without a reason is refused"
 like "$out" "needs a reason" "saying so"

@@ -181,7 +181,7 @@ is "$status" 1 "a file defining another project's object is refused"
 like "$out" 'is managed by project "alpha"' "naming that project"
 rm beta/sql/stolen.sql
 out=$(pgmg plan --project=beta --project-name=alpha 2>&1); status=$?
-is "$status" 1 "--project-name overrides pgmg.toml's project"
+is "$status" 4 "--project-name overrides pgmg.toml's project"
 like "$out" 'applied migration "001_init.sql" has changed' "so beta's files are checked against alpha's state"
 is "$(pgmg plan --project=alpha --exit-code >/dev/null 2>&1; echo $?)" 0 "alpha has nothing to do"
 

@@ -70,7 +70,7 @@ out=$(PGOPTIONS='-c pgmg.lock_retries=1' pgmg apply --migrations-dir=migrations 
 took=$(elapsed "$start")
 pid=$(sql "SELECT pid FROM pg_stat_activity WHERE application_name = 'pgmg_blocker'")
 release
-is "$status" 1 "an apply behind a reader that stays gives up"
+is "$status" 6 "an apply behind a reader that stays gives up"
 ok "$(awk -v t="$took" 'BEGIN { exit !(t < 10) }'; echo $?)" "within its bounds (took ${took} s)"
 like "$out" "canceling statement due to lock timeout (gave up after 2 attempts of 300 ms each)" "saying how long it tried"
 like "$out" "process $pid (user " "naming the blocking session"
@@ -85,7 +85,7 @@ start=$(now)
 out=$(PGOPTIONS='-c pgmg.lock_retries=0' pgmg apply 2>&1); status=$?
 took=$(elapsed "$start")
 release
-is "$status" 1 "lock_timeout in pgmg.toml bounds the wait"
+is "$status" 6 "lock_timeout in pgmg.toml bounds the wait"
 like "$out" "gave up after 1 attempt of 200 ms each" "with its value"
 rm pgmg.toml
 
@@ -101,7 +101,7 @@ out=$(pgmg apply --migrations-dir=migrations --code-dir=sql --lock-timeout=500ms
 took=$(elapsed "$start")
 pid=$(sql "SELECT pid FROM pg_stat_activity WHERE application_name = 'pgmg_holder'")
 release
-is "$status" 1 "an apply gives up waiting for pgmg's advisory lock"
+is "$status" 6 "an apply gives up waiting for pgmg's advisory lock"
 ok "$(awk -v t="$took" 'BEGIN { exit !(t < 5) }'; echo $?)" "after the lock timeout (took ${took} s)"
 like "$out" "pgmg.apply() could not take pgmg's apply lock within 500 ms" "saying so"
 like "$out" "It is held by process $pid (user " "naming the holder"
