@@ -1,6 +1,10 @@
 # Makefile for pgmg, a PGXS extension.
 #
-#   make && make install      build and install into the server found by pg_config
+#   make && make install      build and install into the server found by pg_config;
+#                             the client into pg_config --bindir, linked from
+#                             $(PREFIX)/bin (/usr/local/bin), its templates under
+#                             pg_config --sharedir, bash completion under
+#                             $(PREFIX)/share/bash-completion/completions
 #   make installcheck         pg_regress suites (sql/*.sql against expected/*.out)
 #   make test                 everything: installs dependencies, throwaway cluster,
 #                             pg_regress + pgTAP + client tests; ends "N passed, N failed"
@@ -29,12 +33,31 @@ PG_CFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter \
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)
+PREFIX ?= /usr/local
 
-.PHONY: test demo bench lint
+.PHONY: test demo bench lint install-client uninstall-client
 
 ifneq ($(PGXS),)
 include $(PGXS)
 $(OBJS): src/pgmg.h
+
+# the client: told where its templates are, on PATH through $(PREFIX)/bin
+install: install-client
+install-client:
+	$(MKDIR_P) '$(DESTDIR)$(bindir)' '$(DESTDIR)$(datadir)/pgmg' \
+		'$(DESTDIR)$(PREFIX)/bin' '$(DESTDIR)$(PREFIX)/share/bash-completion/completions'
+	sed "s|^PGMG_SHARE=.*|PGMG_SHARE='$(datadir)/pgmg'|" bin/pgmg >'$(DESTDIR)$(bindir)/pgmg'
+	chmod 755 '$(DESTDIR)$(bindir)/pgmg'
+	rm -rf '$(DESTDIR)$(datadir)/pgmg/templates'
+	cp -R examples/templates '$(DESTDIR)$(datadir)/pgmg/templates'
+	ln -sf '$(bindir)/pgmg' '$(DESTDIR)$(PREFIX)/bin/pgmg'
+	$(INSTALL_DATA) bin/pgmg.bash-completion '$(DESTDIR)$(PREFIX)/share/bash-completion/completions/pgmg'
+
+uninstall: uninstall-client
+uninstall-client:
+	rm -f '$(DESTDIR)$(bindir)/pgmg' '$(DESTDIR)$(PREFIX)/bin/pgmg' \
+		'$(DESTDIR)$(PREFIX)/share/bash-completion/completions/pgmg'
+	rm -rf '$(DESTDIR)$(datadir)/pgmg'
 else
 all installcheck install:
 	@echo "pg_config not found: install postgresql-server-dev-15, or run 'make test'," >&2
