@@ -22,6 +22,10 @@ is "$(run apply)" 0 "0: apply succeeds"
 is "$(run plan --exit-code)" 0 "0: plan --exit-code with nothing pending"
 is "$(run status --exit-code)" 0 "0: status --exit-code with everything applied and ok"
 is "$(run plan --no-such-flag)" 2 "2: an unknown option"
+mkdir "$scratch/elsewhere"
+out=$(cd "$scratch/elsewhere" && pgmg apply 2>&1); status=$?
+is "$status" 2 "2: apply with no project at all"
+like "$out" "no project here: no pgmg.toml in $scratch/elsewhere or above it" "saying what was looked for, instead of applying nothing to libpq's default database"
 
 echo 'INSERT INTO items VALUES (1, 1 / 0);' >migrations/002_bad.sql
 is "$(run apply)" 1 "1: a migration that fails"
