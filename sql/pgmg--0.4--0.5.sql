@@ -68,6 +68,14 @@ LANGUAGE C CALLED ON NULL INPUT VOLATILE;
 
 COMMENT ON FUNCTION pgmg.record_failure(text, text, text) IS 'after a failed pgmg.apply() was rolled back, record it in pgmg.pgmg_history (with what the session remembers of the attempt) and send NOTIFY pgmg; returns the history id';
 
+/* every test runs; bail stops at the first failure */
+DROP PROCEDURE pgmg.test(text);
+CREATE PROCEDURE pgmg.test(pattern text DEFAULT NULL, bail boolean DEFAULT false)
+AS 'MODULE_PATHNAME', 'pgmg_test'
+LANGUAGE C;
+
+COMMENT ON PROCEDURE pgmg.test(text, boolean) IS 'run the loaded tests whose path matches pattern (a regular expression; all when null), each in a savepoint rolled back afterwards, after its _setup.sql fixtures; every test runs (bail: up to the first failure), and a failure ends the call with an error';
+
 /* repair takes a reason, written to the history */
 DROP FUNCTION pgmg.repair(text, text);
 CREATE FUNCTION pgmg.repair(name text, resolution text, reason text DEFAULT NULL,

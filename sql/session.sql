@@ -67,14 +67,24 @@ CALL pgmg.test('writes');
 CALL pgmg.test('no such test');
 ROLLBACK;
 
--- a failing test aborts the transaction, naming its path and line
+-- a failing test is reported with its path and line, the other tests
+-- still run, and the call then aborts the transaction counting failures
 SELECT pgmg.load(j || '{"tests": {"__tests__/test_fails.sql": "SELECT 1;\n\nSELECT 1 / 0;\n"}}') FROM files;
 BEGIN;
 SELECT count(*) FROM pgmg.apply();
 \set VERBOSITY default
-CALL pgmg.test();
+CALL pgmg.test('test_fails');
 \set VERBOSITY terse
 SELECT 1;
+ROLLBACK;
+BEGIN;
+SELECT count(*) FROM pgmg.apply();
+CALL pgmg.test();
+ROLLBACK;
+-- bail: the first failure aborts it, and the rest are reported as not run
+BEGIN;
+SELECT count(*) FROM pgmg.apply();
+CALL pgmg.test(bail => true);
 ROLLBACK;
 SELECT count(*) AS objects_after_rollback FROM pgmg.pgmg_state;
 

@@ -11,7 +11,8 @@
  * A table is large when its estimated rows reach pgmg.hazard_rows or its
  * heap and indexes pgmg.hazard_size; size-dependent hazards are reported
  * only for large tables, data loss only for tables that hold rows.  Sizes
- * are estimates: rows from pg_class.reltuples scaled to the current
+ * are estimates (a partitioned table's, the sum of its partitions'): rows
+ * from pg_class.reltuples scaled to the current
  * number of pages (as the planner scales them), or from the row width when
  * the table was never analysed; pages from the relation itself when its
  * AccessShareLock is free at once, else from pg_class.relpages.  Nothing
@@ -41,6 +42,7 @@
 #include "catalog/pg_index.h"
 #include "catalog/pg_proc.h"
 #include "catalog/index.h"
+#include "catalog/pg_inherits.h"
 #include "catalog/pg_type.h"
 #include "commands/defrem.h"
 #include "commands/tablecmds.h"
@@ -107,6 +109,7 @@ static void constraint_hazards(HazardCtx *ctx, TableSize *t, Constraint *c,
 static void plan_hazards(HazardCtx *ctx, PgmgPlan *plan);
 static TableSize *table_size(Oid relid);
 static TableSize *table_named(RangeVar *rv);
+static TableSize *partitioned_size(Oid relid);
 static void report(HazardCtx *ctx, const char *code, PgmgSeverity severity,
 				   TableSize *t, int location, const char *safer,
 				   const char *fmt,...) pg_attribute_printf(7, 8);
@@ -427,6 +430,7 @@ alter_table_hazards(HazardCtx *ctx, AlterTableStmt *stmt)
 	TableSize  *t;
 	ListCell   *lc;
 
+	/* a partitioned table's ALTER TABLE is OBJECT_TABLE too */
 	if (stmt->objtype != OBJECT_TABLE)
 		return;
 	t = table_named(stmt->relation);
@@ -693,6 +697,11 @@ table_size(Oid relid)
 	if (!HeapTupleIsValid(tup))
 		return NULL;
 	form = (Form_pg_class) GETSTRUCT(tup);
+	if (form->relkind == RELKIND_PARTITIONED_TABLE)
+	{
+		ReleaseSysCache(tup);
+		return partitioned_size(relid);
+	}
 	if (form->relkind != RELKIND_RELATION && form->relkind != RELKIND_MATVIEW)
 	{
 		ReleaseSysCache(tup);
@@ -745,6 +754,41 @@ table_size(Oid relid)
 	}
 	ReleaseSysCache(tup);
 	t->empty = pages == 0 && t->rows <= 0;
+	t->large = t->rows >= pgmg_hazard_rows ||
+		t->bytes >= (int64) pgmg_hazard_size * 1024;
+	return t;
+}
+
+/*
+ * partitioned_size
+ *		A partitioned table's size: the sum of its leaf partitions' (what
+ *		ALTER TABLE on it rewrites or scans), each as table_size says.
+ */
+static TableSize *
+partitioned_size(Oid relid)
+{
+	TableSize  *t = palloc0(sizeof(TableSize));
+	ObjectAddress addr;
+	ListCell   *lc;
+
+	t->relid = relid;
+	ObjectAddressSet(addr, RelationRelationId, relid);
+	t->object = pgmg_object_name(&addr);
+	t->name = quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)),
+										 get_rel_name(relid));
+	foreach(lc, find_all_inheritors(relid, NoLock, NULL))
+	{
+		TableSize  *part;
+
+		if (lfirst_oid(lc) == relid ||
+			get_rel_relkind(lfirst_oid(lc)) != RELKIND_RELATION ||
+			(part = table_size(lfirst_oid(lc))) == NULL)
+			continue;
+		t->rows += part->rows;
+		t->bytes += part->bytes;
+		t->guessed |= part->guessed;
+	}
+	t->empty = t->bytes == 0 && t->rows <= 0;
 	t->large = t->rows >= pgmg_hazard_rows ||
 		t->bytes >= (int64) pgmg_hazard_size * 1024;
 	return t;

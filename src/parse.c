@@ -1335,30 +1335,49 @@ int
 pgmg_push_body_context(ErrorContextCallback *cb, PgmgFile *file, DefElem *as,
 					   const char *object)
 {
-	const char *content = file->content;
-	int			len = strlen(content);
-	int			start;
-	bool		escapes = false;
-
-	start = pgmg_skip_blanks(content, Min(as->location + 2, len), len);
-	if (content[start] == '$')
-	{
-		const char *tag_end = strchr(content + start + 1, '$');
-
-		start = tag_end ? tag_end - content + 1 : start;
-	}
-	else if ((content[start] == 'E' || content[start] == 'e') && content[start + 1] == '\'')
-	{
-		escapes = true;
-		start += 2;
-	}
-	else if (content[start] == '\'')
-		start++;
+	int			len = strlen(file->content);
+	char		quote;
+	int			start = pgmg_literal_start(file,
+										   pgmg_skip_blanks(file->content,
+															Min(as->location + 2, len),
+															len),
+										   &quote);
 
 	pgmg_push_file_context(cb, file, start, object);
-	if (start > 0 && content[start - 1] == '\'')
-		pgmg_file_context_literal(cb, escapes);
+	if (quote)
+		pgmg_file_context_literal(cb, quote == 'E');
 	return start;
+}
+
+/*
+ * pgmg_literal_start
+ *		Where the value of the string literal at offset at of the file
+ *		begins: after $tag$, ' or E'.  *quote is '\0' for a dollar-quoted
+ *		one, '\'' for a standard string, 'E' for an escape string.
+ */
+int
+pgmg_literal_start(PgmgFile *file, int at, char *quote)
+{
+	const char *content = file->content;
+
+	*quote = '\0';
+	if (content[at] == '$')
+	{
+		const char *tag_end = strchr(content + at + 1, '$');
+
+		return tag_end ? tag_end - content + 1 : at;
+	}
+	if ((content[at] == 'E' || content[at] == 'e') && content[at + 1] == '\'')
+	{
+		*quote = 'E';
+		return at + 2;
+	}
+	if (content[at] == '\'')
+	{
+		*quote = '\'';
+		return at + 1;
+	}
+	return at;
 }
 
 /*

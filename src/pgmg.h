@@ -406,6 +406,7 @@ extern bool pgmg_def_replaceable(PgmgDef *def, List **sql);
 extern void pgmg_collect_refs(PgmgFile *file, PgmgStmt *stmt);
 extern int	pgmg_push_body_context(ErrorContextCallback *cb, PgmgFile *file,
 								   DefElem *as, const char *object);
+extern int	pgmg_literal_start(PgmgFile *file, int at, char *quote);
 extern const char *pgmg_ref_kind_name(PgmgRefKind kind);
 extern char pgmg_ref_namespace(PgmgRefKind kind);
 extern List *pgmg_ref_lookup(PgmgRef *ref);

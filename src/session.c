@@ -17,8 +17,9 @@
  * subtransaction, after the _setup.sql fixtures of its directory and of
  * every ancestor directory (outermost first), and the subtransaction is
  * always rolled back: nothing a test or fixture writes survives it.  A
- * test fails by raising an error; the first failure is raised again with
- * the test's path, aborting the caller's transaction.  When a test used
+ * test fails by raising an error; every test runs (unless bail stops at
+ * the first failure), and a call with a failure ends with an error,
+ * aborting the caller's transaction.  When a test used
  * pgTAP, its finish(true) is called for it, so a failed assertion fails
  * the test.
  *
@@ -58,7 +59,16 @@ static bool is_fixture(PgmgFile *file);
 static List *fixtures_for(List *tests, PgmgFile *test);
 static void run_file(PgmgFile *file, StringInfo failures);
 static void finish_pgtap(void);
-static double run_test(PgmgFile *test, List *fixtures);
+static ErrorData *run_test(PgmgFile *test, List *fixtures, double *ms);
+static bool do_block_position(ErrorData *edata, const char **path, int *line,
+							  int *column);
+
+/* the DO block being run, if one is: its file, where its body begins */
+static struct
+{
+	PgmgFile   *file;
+	int			body;
+}			running_do;
 
 /*
  * loaded_relid
@@ -243,6 +253,7 @@ fixtures_for(List *tests, PgmgFile *test)
 static void
 run_file(PgmgFile *file, StringInfo failures)
 {
+	char		quote;
 	ErrorContextCallback cb;
 	List	   *raw;
 	ListCell   *lc;
@@ -261,6 +272,21 @@ run_file(PgmgFile *file, StringInfo failures)
 		int			ret;
 
 		start = pgmg_skip_blanks(file->content, start, end);
+		/* a DO block's errors count lines from its body */
+		running_do.file = NULL;
+		if (IsA(rs->stmt, DoStmt))
+		{
+			ListCell   *ac;
+
+			foreach(ac, ((DoStmt *) rs->stmt)->args)
+				if (strcmp(((DefElem *) lfirst(ac))->defname, "as") == 0 &&
+					((DefElem *) lfirst(ac))->location >= 0)
+				{
+					running_do.file = file;
+					running_do.body = pgmg_literal_start(file, ((DefElem *) lfirst(ac))->location,
+														 &quote);
+				}
+		}
 		pgmg_push_file_context(&cb, file, start, NULL);
 		ret = pgmg_spi_execute(pnstrdup(file->content + start, end - start), false, 0);
 		if (ret == SPI_ERROR_TRANSACTION)
@@ -271,6 +297,7 @@ run_file(PgmgFile *file, StringInfo failures)
 		if (ret < 0)
 			elog(ERROR, "SPI_execute failed: %s", SPI_result_code_string(ret));
 		error_context_stack = cb.previous;
+		running_do.file = NULL;
 
 		if (SPI_tuptable == NULL || SPI_tuptable->tupdesc->natts != 1 ||
 			SPI_gettypeid(SPI_tuptable->tupdesc, 1) != TEXTOID)
@@ -319,11 +346,12 @@ finish_pgtap(void)
 /*
  * run_test
  *		Run one test and its fixtures in a subtransaction that is always
- *		rolled back.  Returns how long it took; a failure is raised again
- *		with the test's path.
+ *		rolled back; *ms is how long it took.  Returns NULL when it passed,
+ *		else its error (with, for a pgTAP test, its failed assertions as
+ *		detail).
  */
-static double
-run_test(PgmgFile *test, List *fixtures)
+static ErrorData *
+run_test(PgmgFile *test, List *fixtures, double *ms)
 {
 	MemoryContext cxt = CurrentMemoryContext;
 	ResourceOwner owner = CurrentResourceOwner;
@@ -354,42 +382,76 @@ run_test(PgmgFile *test, List *fixtures)
 	MemoryContextSwitchTo(cxt);
 	CurrentResourceOwner = owner;
 
-	if (edata)
-	{
-		edata->message = psprintf("test \"%s\" failed: %s", test->path,
-								  edata->message);
-		if (edata->detail == NULL && failures.len > 0)
-			edata->detail = failures.data;
-		ReThrowError(edata);
-	}
-	return pgmg_elapsed_ms(start);
+	*ms = pgmg_elapsed_ms(start);
+	if (edata && edata->detail == NULL && failures.len > 0)
+		edata->detail = failures.data;
+	return edata;
 }
 
 /*
- * CALL pgmg.test(pattern text) runs the loaded tests whose path matches
- * the regular expression pattern (every test when it is null), in path
- * order, reporting each with a NOTICE.  A pattern that matches no test
- * is an error.
+ * do_block_position
+ *		Where in its file an error raised inside a DO block of a test is:
+ *		PL/pgSQL's context says the line in the block's body ("inline_code_block
+ *		line N"), which counts from the line its literal opens on; the column
+ *		is that of the line's first character that is not blank.
+ */
+static bool
+do_block_position(ErrorData *edata, const char **path, int *line, int *column)
+{
+	const char *at;
+	const char *p;
+	int			n;
+
+	if (running_do.file == NULL || edata->context == NULL ||
+		(at = strstr(edata->context, "inline_code_block line ")) == NULL ||
+		sscanf(at, "inline_code_block line %d", &n) != 1)
+		return false;
+	*path = running_do.file->path;
+	*line = pgmg_line_of(running_do.file->content, running_do.body) + n - 1;
+	/* the first character of that line that is not blank */
+	p = running_do.file->content;
+	for (n = 1; *p && n < *line; p++)
+		if (*p == '\n')
+			n++;
+	for (*column = 1; *p == ' ' || *p == '\t'; p++)
+		(*column)++;
+	return true;
+}
+
+/*
+ * CALL pgmg.test(pattern text, bail boolean) runs the loaded tests whose
+ * path matches the regular expression pattern (every test when it is
+ * null), in path order.  A NOTICE says how many will run, then one per
+ * test: passed, failed (with its error as detail) or, after the first
+ * failure with bail, not run.  Every test runs; if any failed, the call
+ * ends with an error counting them (bail: the first failure's error), so
+ * that a deploy.sql gated on the tests stops.  A pattern that matches no
+ * test is an error.
  */
 Datum
 pgmg_test(PG_FUNCTION_ARGS)
 {
 	text	   *pattern = PG_ARGISNULL(0) ? NULL : PG_GETARG_TEXT_PP(0);
+	bool		bail = PG_NARGS() > 1 && !PG_ARGISNULL(1) && PG_GETARG_BOOL(1);
 	MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext, "pgmg test",
 											  ALLOCSET_DEFAULT_SIZES);
 	MemoryContext oldcxt = MemoryContextSwitchTo(cxt);
 	PgmgFileSet *set;
+	List	   *chosen = NIL;
+	StringInfoData failed_paths;
+	ErrorData  *first = NULL;
 	ListCell   *lc;
 	int			passed = 0;
+	int			failed = 0;
 
 	pgmg_spi_connect();
 	MemoryContextSwitchTo(cxt);
 	set = pgmg_read_files(pgmg_loaded_files());
+	initStringInfo(&failed_paths);
 
 	foreach(lc, set->tests)
 	{
 		PgmgFile   *test = lfirst(lc);
-		double		ms;
 
 		if (is_fixture(test))
 			continue;
@@ -398,18 +460,66 @@ pgmg_test(PG_FUNCTION_ARGS)
 												  CStringGetTextDatum(test->path),
 												  PointerGetDatum(pattern))))
 			continue;
-		ms = run_test(test, fixtures_for(set->tests, test));
-		passed++;
-		ereport(NOTICE,
-				(errmsg("test passed: %s", test->path),
-				 errdetail("%.1f ms", ms)));
+		chosen = lappend(chosen, test);
 	}
-
-	if (passed == 0 && pattern)
+	if (chosen == NIL && pattern)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("no test matches the pattern \"%s\"", text_to_cstring(pattern)),
 				 errhint("The pattern is a regular expression matched against the paths of the tests in pgmg.source.")));
+	ereport(NOTICE,
+			(errmsg("%d %s to run", list_length(chosen),
+					list_length(chosen) == 1 ? "test" : "tests")));
+
+	foreach(lc, chosen)
+	{
+		PgmgFile   *test = lfirst(lc);
+		double		ms;
+		ErrorData  *edata;
+		const char *where;
+		int			line;
+		int			column;
+
+		if (bail && first)
+		{
+			ereport(NOTICE, (errmsg("test not run: %s", test->path)));
+			continue;
+		}
+		pgmg_forget_error_position();
+		edata = run_test(test, fixtures_for(set->tests, test), &ms);
+		if (edata == NULL)
+		{
+			passed++;
+			ereport(NOTICE,
+					(errmsg("test passed: %s", test->path),
+					 errdetail("%.1f ms", ms)));
+			continue;
+		}
+		failed++;
+		appendStringInfo(&failed_paths, "%s%s", failed > 1 ? ", " : "", test->path);
+		/* a notice's context is not shown by default: the place goes in the detail */
+		if (do_block_position(edata, &where, &line, &column) ||
+			pgmg_error_position(&where, &line, &column))
+			where = psprintf(" (at %s:%d:%d)", where, line, column);
+		else
+			where = "";
+		ereport(NOTICE,
+				(errcode(edata->sqlerrcode),
+				 errmsg("test failed: %s", test->path),
+				 errdetail("%s%s%s%s", edata->message, where,
+						   edata->detail ? "\n" : "", edata->detail ? edata->detail : "")));
+		edata->message = psprintf("test \"%s\" failed: %s", test->path, edata->message);
+		if (first == NULL)
+			first = edata;
+	}
+
+	if (first && bail)
+		ReThrowError(first);
+	if (failed > 0)
+		ereport(ERROR,
+				(errcode(first->sqlerrcode),
+				 errmsg("%d of %d tests failed", failed, list_length(chosen)),
+				 errdetail("Failed: %s. The first: %s", failed_paths.data, first->message)));
 	ereport(NOTICE,
 			(errmsg("%d %s passed", passed, passed == 1 ? "test" : "tests")));
 

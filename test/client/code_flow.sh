@@ -68,7 +68,8 @@ is "$(sql "SELECT string_agg(object_name || fingerprint, ',' ORDER BY object_nam
 rm sql/views/broken.sql
 
 # leaving out --code-dir manages nothing: no deletions
-out=$(pgmg plan 2>&1)
+mkdir no_migrations
+out=$(pgmg plan --migrations-dir=no_migrations 2>&1)
 like "$out" "PLAN: nothing to do." "without --code-dir nothing is planned"
 # an empty code directory is managed: everything would be dropped
 mkdir empty

@@ -37,10 +37,11 @@ is "$status" 2 "no command is a usage error (2)"
 # a fresh database gets the extension on first apply; plan changes nothing
 is "$(sql "SELECT count(*) FROM pg_extension WHERE extname = 'pgmg'")" 0 "extension absent at start"
 cd "$scratch" || exit 1
-out=$(pgmg plan 2>&1); status=$?
+mkdir -p no_migrations
+out=$(pgmg plan --migrations-dir=no_migrations 2>&1); status=$?
 ok "$status" "plan on a fresh database succeeds"
 is "$(sql "SELECT count(*) FROM pg_extension WHERE extname = 'pgmg'")" 0 "plan did not create the extension"
-out=$(pgmg apply 2>&1); status=$?
+out=$(pgmg apply --migrations-dir=no_migrations 2>&1); status=$?
 ok "$status" "apply on a fresh database succeeds"
 is "$(sql "SELECT count(*) FROM pg_extension WHERE extname = 'pgmg'")" 1 "apply created the extension"
 
@@ -53,9 +54,9 @@ is "$status" 5 "pgmg.toml in a parent directory is used (bad dbname fails)"
 pgmg plan --connection-string="dbname=$PGDATABASE" >/dev/null 2>&1; status=$?
 is "$status" 0 "--connection-string overrides pgmg.toml"
 rm "$scratch/proj/pgmg.toml"
-PGMG_CONNECTION_STRING="dbname=pgmg_no_such_db" pgmg plan >/dev/null 2>&1; status=$?
+PGMG_CONNECTION_STRING="dbname=pgmg_no_such_db" pgmg plan --migrations-dir="$scratch/no_migrations" >/dev/null 2>&1; status=$?
 is "$status" 5 "PGMG_CONNECTION_STRING is used when there is no pgmg.toml"
-PGMG_CONNECTION_STRING="dbname=pgmg_no_such_db" pgmg plan --connection-string="dbname=$PGDATABASE" >/dev/null 2>&1; status=$?
+PGMG_CONNECTION_STRING="dbname=pgmg_no_such_db" pgmg plan --migrations-dir="$scratch/no_migrations" --connection-string="dbname=$PGDATABASE" >/dev/null 2>&1; status=$?
 is "$status" 0 "the flag overrides PGMG_CONNECTION_STRING"
 
 # a malformed pgmg.toml names its line

@@ -103,6 +103,14 @@ out=$(pgmg plan --migrations-dir=migrations --code-dir=sql 2>&1); status=$?
 is "$status" 1 "a misspelt acknowledgement is an error"
 like "$out" 'unknown hazard code "table_rewite" in -- pgmg:allow, line 1 of migration "002_risky.sql"' "naming code, line and file"
 
+# a partitioned table is as large as its partitions together
+sql "CREATE TABLE events (id int, at date, kind text) PARTITION BY RANGE (at); CREATE TABLE events_2025 PARTITION OF events FOR VALUES FROM ('2025-01-01') TO ('2026-01-01'); CREATE TABLE events_2026 PARTITION OF events FOR VALUES FROM ('2026-01-01') TO ('2027-01-01'); INSERT INTO events SELECT g, date '2025-06-01' + (g % 400), 'k' FROM generate_series(1, 1000) g; ANALYZE events" >/dev/null
+printf 'ALTER TABLE events ALTER COLUMN kind TYPE varchar(2);\n' >migrations/002_risky.sql
+json=$(PGOPTIONS="-c pgmg.hazard_rows=900" pgmg hazards --migrations-dir=migrations --code-dir=sql --format=json 2>&1)
+is "$(printf '%s' "$json" | perl -MJSON::PP -e 'print join(",", map { "$_->{code}:$_->{rows}" } @{decode_json(join("", <STDIN>))}), "\n"')" "data_loss:1000,table_rewrite:1000" \
+	"a partitioned table's rows are its partitions' (1000 rows over two, above pgmg.hazard_rows = 900)"
+sql "DROP TABLE events" >/dev/null
+
 # the safe patterns have no hazard above low
 cat >migrations/002_risky.sql <<'EOF'
 ALTER TABLE orders ADD COLUMN shipped_at timestamptz;

@@ -56,7 +56,7 @@ sed 's/<> 12/<> 13/' keep.sql >sql/__test__/test_stock.sql
 out=$(pgmg deploy 2>&1); status=$?
 is "$status" 1 "deploy exits 1 when deploy.sql's test gate fails"
 like "$out" 'test "sql/__test__/test_stock.sql" failed: stock is 12' "the error names the failing test"
-like "$out" 'file "sql/__test__/test_stock.sql", line 1' "and its file and line"
+like "$out" '(at sql/__test__/test_stock.sql:4:9)' "and its file and the line of the RAISE inside the DO block"
 is "$(sql "SELECT count(*) FROM pg_class WHERE relname IN ('items', 'stock', 'env')")" 0 "no table or view survives the failed gate"
 is "$(sql "SELECT (SELECT count(*) FROM pgmg.pgmg_migrations) + (SELECT count(*) FROM pgmg.pgmg_state)")" 0 "and the state tables are unchanged"
 
@@ -102,18 +102,18 @@ like "$out" "Applied 3 pending step(s)" "it applied the pending migration first 
 like "$out" "PASS  sql/__test__/test_stock.sql" "one line per test"
 like "$out" "2 passed, 0 failed" "and a count"
 is "$(sql "SELECT count(*) FROM pgmg.pgmg_migrations")" 1 "and rolled everything back"
-is "$(pgmg test --tap)" "ok 1 - sql/__test__/test_stock.sql
-ok 2 - sql/__test__/view_in_tests.sql
-1..2" "--tap prints TAP"
+is "$(pgmg test --tap)" "1..2
+ok 1 - sql/__test__/test_stock.sql
+ok 2 - sql/__test__/view_in_tests.sql" "--tap prints TAP, the plan first"
 printf 'SELECT 1;\n\nSELECT 1 / 0;\n' >sql/__test__/test_zero.sql
 out=$(pgmg test 2>&1); status=$?
 is "$status" 1 "test exits 1 when a test fails"
 like "$out" "FAIL  sql/__test__/test_zero.sql" "the failing test is named"
-like "$out" 'file "sql/__test__/test_zero.sql", line 3' "with its line"
+like "$out" '(at sql/__test__/test_zero.sql:3:1)' "with its line and column"
 like "$(pgmg test --tap 2>&1)" "not ok 2 - sql/__test__/test_zero.sql" "TAP reports it as not ok"
 is "$(pgmg test stock)" "Applied 3 pending step(s) in the test transaction (rolled back afterwards).
 PASS  sql/__test__/test_stock.sql
-1 passed, 0 failed" "a pattern selects tests"
+1 passed, 0 failed, 0 not run" "a pattern selects tests"
 out=$(pgmg test nothing_matches 2>&1); status=$?
 is "$status" 1 "a pattern matching no test is an error"
 like "$out" 'no test matches the pattern "nothing_matches"' "saying so"
