@@ -23,6 +23,12 @@ complete_words() {
 is "$(complete_words pgmg pl)" "plan " "it completes commands"
 is "$(complete_words pgmg repair 001.sql --ac)" "--accept " "and a command's options"
 is "$(complete_words pgmg plan --fail-on=h)" "high " "and option values"
+out=$(pgmg templates describe basic); status=$?
+is "$status" 0 "templates describe NAME"
+like "$out" "# basic: migrations, views" "prints the template's README"
+like "$out" "  migrations/001_initial_tables.sql" "and the files init would write"
+pgmg templates describe no_such >/dev/null 2>&1; status=$?
+is "$status" 2 "an unknown template is a usage error"
 DESTDIR_ROOT=$scratch/root
 make -s -C "$repo_root" install-client DESTDIR="$DESTDIR_ROOT" >/dev/null 2>&1
 ok "$([ -x "$DESTDIR_ROOT$bindir/pgmg" ] && [ -d "$DESTDIR_ROOT$(pg_config --sharedir)/pgmg/templates/basic" ] && echo 0 || echo 1)" \
