@@ -77,12 +77,12 @@ oids() {
 unlike "$(oids "$db_b")" "$(oids "$db_a")" "their views were created in different orders"
 
 cp "$proj/pending/002_widen.sql" "$proj/migrations/"
-plan_a=$(on "$db_a" plan 2>&1)
-plan_b=$(on "$db_b" plan 2>&1)
+plan_a=$(on "$db_a" plan 2>&1 | grep -v "^pgmg: database ")
+plan_b=$(on "$db_b" plan 2>&1 | grep -v "^pgmg: database ")
 like "$plan_a" "DROP VIEW public.v_a" "the migration's plan drops the views"
 is "$plan_b" "$plan_a" "the migration's plan is identical on both databases"
-json_a=$(on "$db_a" plan --format=json 2>&1)
-json_b=$(on "$db_b" plan --format=json 2>&1)
+json_a=$(on "$db_a" plan --format=json 2>&1 | grep -v "^pgmg: database ")
+json_b=$(on "$db_b" plan --format=json 2>&1 | grep -v "^pgmg: database ")
 is "$json_b" "$json_a" "the migration's JSON plan is identical on both databases"
 
 # a code change under many dependents, without the migration
@@ -90,8 +90,8 @@ rm "$proj/migrations/002_widen.sql"
 printf 'CREATE TABLE public.extra (id integer);\n' >"$proj/migrations/002_extra.sql"
 printf -- '-- renamed column\nCREATE VIEW public.v_b AS SELECT id, amount, region FROM public.orders WHERE id > 0;\n' \
 	>"$proj/sql/views/v_b.sql"
-plan_a=$(on "$db_a" plan 2>&1)
-plan_b=$(on "$db_b" plan 2>&1)
+plan_a=$(on "$db_a" plan 2>&1 | grep -v "^pgmg: database ")
+plan_b=$(on "$db_b" plan 2>&1 | grep -v "^pgmg: database ")
 is "$plan_b" "$plan_a" "a code change's plan is identical on both databases"
 
 # what is applied from the same plan is the same schema

@@ -17,6 +17,11 @@ run() {
 }
 
 is "$(run plan --exit-code)" 3 "3: plan --exit-code with changes pending"
+like "$(head -n 1 "$scratch/out")" "pgmg: database $PGDATABASE on " "the first line names the target"
+like "$(head -n 1 "$scratch/out")" ", PostgreSQL 15." "with the server's version"
+like "$(head -n 1 "$scratch/out")" ", project default" "and the project"
+pgmg plan --migrations-dir=migrations --code-dir=sql 2>/dev/null | grep -q '^pgmg: database'; status=$?
+is "$status" 1 "on stderr, not among the results"
 is "$(run status --exit-code)" 3 "3: status --exit-code with changes pending"
 is "$(run apply)" 0 "0: apply succeeds"
 is "$(run plan --exit-code)" 0 "0: plan --exit-code with nothing pending"
