@@ -3,7 +3,8 @@
  * pgmg.c
  *	  Entry points of the pgmg extension: module magic and the
  *	  SQL-callable functions pgmg.version(), pgmg.plan(), pgmg.apply(),
- *	  pgmg.baseline(), pgmg.status(), pgmg.hazards(), pgmg.start_migration(),
+ *	  pgmg.baseline(), pgmg.status(), pgmg.hazards(), pgmg.check(),
+ *	  pgmg.start_migration(),
  *	  pgmg.record_migration(), pgmg.record_failure() and pgmg.repair().
  *	  The session API (pgmg.load(), pgmg.source, pgmg.test()) is in
  *	  session.c.

@@ -35,8 +35,9 @@
  * Phases hand data down: files.c gives the file set (PgmgFileSet), parse.c
  * fills each code file's definitions and references and migration.c each
  * migration's targets and references, plan.c decides
- * each definition's mode and the steps (PgmgPlan), execute.c runs them and
- * state.c records what they made.
+ * each definition's mode and the steps (PgmgPlan), execute.c runs them
+ * (bodies.c checks the function bodies they made) and state.c records what
+ * they made; hazards.c reads a plan for what running it will cost.
  *
  * Copyright (c) 2026, the pgmg authors
  *
