@@ -76,3 +76,4 @@ bench:
 
 lint:
 	shellcheck -x bin/pgmg test/*.sh test/client/*.sh examples/*.sh bench/*.sh .ci/run
+	shellcheck bin/pgmg.bash-completion

@@ -144,6 +144,8 @@ is "$?" 0 "the next plan is empty"
 # objects as files split from pg_dump's own output are adopted as they are
 kinds="${PGDATABASE}_kinds"
 split="${PGDATABASE}_split"
+# d is the loop's own variable, set when the trap runs
+# shellcheck disable=SC2154
 trap 'for d in "$fresh" "$big" "$kinds" "$split" "${kinds}_fresh"; do PGDATABASE=postgres dropdb --if-exists "$d" >/dev/null 2>&1; done; cleanup' EXIT
 cat >kinds.sql <<'SQL'
 CREATE SCHEMA k;
