@@ -120,17 +120,14 @@ pgmg_validate_bodies_of(List *files)
 			if (lang == plpgsql)
 			{
 				BodyCheck  *check = palloc(sizeof(BodyCheck));
-				ErrorContextCallback cb;
+				char		quote;
 
 				check->funcid = addr.objectId;
 				check->def = def;
 				/* the body's line 1 is the line its literal opens on */
 				check->body_line = as ?
-					pgmg_line_of(file->content,
-								 pgmg_push_body_context(&cb, file, as, NULL)) :
+					pgmg_line_of(file->content, pgmg_body_start(file, as, &quote)) :
 					def->stmt->line;
-				if (as)
-					error_context_stack = cb.previous;
 				checks = lappend(checks, check);
 			}
 		}

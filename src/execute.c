@@ -26,14 +26,12 @@
  */
 #include "postgres.h"
 
-#include "access/xact.h"
 #include "catalog/namespace.h"
 #include "executor/spi.h"
 #include "utils/guc.h"
 #include "utils/timestamp.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
-#include "utils/resowner.h"
 
 #include "pgmg.h"
 
@@ -44,10 +42,19 @@ typedef struct RunOrder
 	int			nfiles;			/* code files the plan runs */
 } RunOrder;
 
+/* a step a check runs, with what running steps needs */
+typedef struct CheckedStep
+{
+	PgmgStep   *step;
+	RunOrder	run;
+	MemoryContext scratch;
+} CheckedStep;
+
 static void run_sql(PgmgSql *sql, const char *object, MemoryContext scratch);
 static void run_step(PgmgStep *step, RunOrder *run, MemoryContext scratch);
-static PgmgCheckError *caught(MemoryContext cxt, ResourceOwner owner, int step,
-							  const char *object);
+static void run_settings(int lock_timeout_ms);
+static void run_checked_step(void *arg);
+static void validate_checked_bodies(void *arg);
 static void run_order_context(void *arg);
 
 /*
@@ -113,6 +120,23 @@ run_sql(PgmgSql *sql, const char *object, MemoryContext scratch)
 	error_context_stack = cb.previous;
 	MemoryContextSwitchTo(old);
 	MemoryContextReset(scratch);
+}
+
+/*
+ * run_settings
+ *		The settings the steps run with, until the caller's GUC nest level
+ *		ends: check_function_bodies off (bodies are checked afterwards), the
+ *		apply's lock timeout.
+ */
+static void
+run_settings(int lock_timeout_ms)
+{
+	(void) set_config_option("check_function_bodies", "off",
+							 PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+	(void) set_config_option("lock_timeout", psprintf("%d", lock_timeout_ms),
+							 PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
 }
 
 /*
@@ -190,12 +214,7 @@ pgmg_execute_plan(PgmgPlan *plan, int lock_timeout_ms,
 		if (((PgmgStep *) lfirst(lc))->action != PGMG_ACT_LATER)
 			nsteps++;
 
-	(void) set_config_option("check_function_bodies", "off",
-							 PGC_USERSET, PGC_S_SESSION,
-							 GUC_ACTION_SAVE, true, 0, false);
-	(void) set_config_option("lock_timeout", psprintf("%d", lock_timeout_ms),
-							 PGC_USERSET, PGC_S_SESSION,
-							 GUC_ACTION_SAVE, true, 0, false);
+	run_settings(lock_timeout_ms);
 
 	/* records of objects that stay, taken again before anything changes */
 	foreach(lc, plan->refresh)
@@ -244,87 +263,47 @@ pgmg_execute_plan(PgmgPlan *plan, int lock_timeout_ms,
 List *
 pgmg_check_plan(PgmgPlan *plan, int lock_timeout_ms)
 {
-	MemoryContext cxt = CurrentMemoryContext;
-	ResourceOwner owner = CurrentResourceOwner;
 	int			nest = NewGUCNestLevel();
-	RunOrder	run = {NIL, list_length(plan->exec_files)};
-	List	   *volatile errors = NIL;
+	CheckedStep checked = {NULL, {NIL, list_length(plan->exec_files)}, NULL};
+	List	   *errors = NIL;
+	ErrorData  *edata;
 	int			i = 0;
 	ListCell   *lc;
-	MemoryContext scratch = AllocSetContextCreate(CurrentMemoryContext,
-												  "pgmg statement",
-												  ALLOCSET_DEFAULT_SIZES);
 
-	(void) set_config_option("check_function_bodies", "off",
-							 PGC_USERSET, PGC_S_SESSION,
-							 GUC_ACTION_SAVE, true, 0, false);
-	(void) set_config_option("lock_timeout", psprintf("%d", lock_timeout_ms),
-							 PGC_USERSET, PGC_S_SESSION,
-							 GUC_ACTION_SAVE, true, 0, false);
+	checked.scratch = AllocSetContextCreate(CurrentMemoryContext, "pgmg statement",
+											ALLOCSET_DEFAULT_SIZES);
+	run_settings(lock_timeout_ms);
 	foreach(lc, plan->steps)
 	{
-		PgmgStep   *step = lfirst(lc);
-
+		checked.step = lfirst(lc);
 		i++;
-		if (step->action == PGMG_ACT_PAUSE || step->action == PGMG_ACT_LATER)
+		if (checked.step->action == PGMG_ACT_PAUSE ||
+			checked.step->action == PGMG_ACT_LATER)
 			continue;
-		BeginInternalSubTransaction(NULL);
-		MemoryContextSwitchTo(cxt);
-		PG_TRY();
-		{
-			pgmg_forget_error_position();
-			run_step(step, &run, scratch);
-			ReleaseCurrentSubTransaction();
-			MemoryContextSwitchTo(cxt);
-			CurrentResourceOwner = owner;
-		}
-		PG_CATCH();
-		{
-			errors = lappend(errors, caught(cxt, owner, i, step->object));
-		}
-		PG_END_TRY();
-	}
-
-	BeginInternalSubTransaction(NULL);
-	MemoryContextSwitchTo(cxt);
-	PG_TRY();
-	{
 		pgmg_forget_error_position();
-		pgmg_validate_bodies_of(plan->exec_files);
-		ReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(cxt);
-		CurrentResourceOwner = owner;
+		edata = pgmg_subtransaction(run_checked_step, &checked, true);
+		if (edata)
+			errors = lappend(errors, pgmg_check_error(edata, i, checked.step->object));
 	}
-	PG_CATCH();
-	{
-		errors = lappend(errors, caught(cxt, owner, 0, "function bodies"));
-	}
-	PG_END_TRY();
+	pgmg_forget_error_position();
+	edata = pgmg_subtransaction(validate_checked_bodies, plan->exec_files, true);
+	if (edata)
+		errors = lappend(errors, pgmg_check_error(edata, 0, "function bodies"));
 
 	AtEOXact_GUC(true, nest);
 	return errors;
 }
 
 /*
- * caught
- *		In a PG_CATCH block of pgmg_check_plan: the error as a
- *		PgmgCheckError in cxt, with the file position its context gave,
- *		and its subtransaction rolled back.
+ * pgmg_check_error
+ *		A step's error as a PgmgCheckError, with the file position its
+ *		context gave (pgmg_error_position).
  */
-static PgmgCheckError *
-caught(MemoryContext cxt, ResourceOwner owner, int step, const char *object)
+PgmgCheckError *
+pgmg_check_error(ErrorData *edata, int step, const char *object)
 {
-	PgmgCheckError *e;
-	ErrorData  *edata;
+	PgmgCheckError *e = palloc0(sizeof(PgmgCheckError));
 
-	MemoryContextSwitchTo(cxt);
-	edata = CopyErrorData();
-	FlushErrorState();
-	RollbackAndReleaseCurrentSubTransaction();
-	MemoryContextSwitchTo(cxt);
-	CurrentResourceOwner = owner;
-
-	e = palloc0(sizeof(PgmgCheckError));
 	e->step = step;
 	e->object = object;
 	e->sqlstate = pstrdup(unpack_sql_state(edata->sqlerrcode));
@@ -333,4 +312,19 @@ caught(MemoryContext cxt, ResourceOwner owner, int step, const char *object)
 	e->hint = edata->hint;
 	(void) pgmg_error_position(&e->file, &e->line, &e->column);
 	return e;
+}
+
+/* pgmg_subtransaction callbacks of a check */
+static void
+run_checked_step(void *arg)
+{
+	CheckedStep *checked = arg;
+
+	run_step(checked->step, &checked->run, checked->scratch);
+}
+
+static void
+validate_checked_bodies(void *arg)
+{
+	pgmg_validate_bodies_of((List *) arg);
 }

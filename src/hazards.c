@@ -117,6 +117,7 @@ static char *size_text(TableSize *t);
 static bool is_volatile(Node *expr);
 static bool volatile_walker(Node *node, void *context);
 static bool is_serial(TypeName *tn);
+static bool option_set(List *options, const char *name);
 static bool narrows(Oid oldtype, int32 oldmod, Oid newtype, int32 newmod);
 static bool rewrites(Oid oldtype, int32 oldmod, Oid newtype, int32 newmod);
 
@@ -368,12 +369,8 @@ statement_hazards(HazardCtx *ctx, Node *n)
 			{
 				VacuumStmt *stmt = (VacuumStmt *) n;
 				ListCell   *lc;
-				bool		full = false;
 
-				foreach(lc, stmt->options)
-					if (strcmp(((DefElem *) lfirst(lc))->defname, "full") == 0)
-						full = defGetBoolean(lfirst(lc));
-				if (!full)
+				if (!option_set(stmt->options, "full"))
 					break;
 				foreach(lc, stmt->rels)
 				{
@@ -390,14 +387,9 @@ statement_hazards(HazardCtx *ctx, Node *n)
 		case T_ReindexStmt:
 			{
 				ReindexStmt *stmt = (ReindexStmt *) n;
-				ListCell   *lc;
-				bool		concurrently = false;
 				TableSize  *t = NULL;
 
-				foreach(lc, stmt->params)
-					if (strcmp(((DefElem *) lfirst(lc))->defname, "concurrently") == 0)
-						concurrently = defGetBoolean(lfirst(lc));
-				if (concurrently || stmt->relation == NULL)
+				if (option_set(stmt->params, "concurrently") || stmt->relation == NULL)
 					break;
 				if (stmt->kind == REINDEX_OBJECT_TABLE)
 					t = table_named(stmt->relation);
@@ -904,6 +896,23 @@ volatile_walker(Node *node, void *context)
 				return true;
 	}
 	return raw_expression_tree_walker(node, volatile_walker, context);
+}
+
+/*
+ * option_set
+ *		Whether a statement's options (DefElem *) turn name on, the last
+ *		mention winning, as the server reads them.
+ */
+static bool
+option_set(List *options, const char *name)
+{
+	bool		on = false;
+	ListCell   *lc;
+
+	foreach(lc, options)
+		if (strcmp(((DefElem *) lfirst(lc))->defname, name) == 0)
+			on = defGetBoolean(lfirst(lc));
+	return on;
 }
 
 /*

@@ -1335,18 +1335,29 @@ int
 pgmg_push_body_context(ErrorContextCallback *cb, PgmgFile *file, DefElem *as,
 					   const char *object)
 {
-	int			len = strlen(file->content);
 	char		quote;
-	int			start = pgmg_literal_start(file,
-										   pgmg_skip_blanks(file->content,
-															Min(as->location + 2, len),
-															len),
-										   &quote);
+	int			start = pgmg_body_start(file, as, &quote);
 
 	pgmg_push_file_context(cb, file, start, object);
 	if (quote)
 		pgmg_file_context_literal(cb, quote == 'E');
 	return start;
+}
+
+/*
+ * pgmg_body_start
+ *		Where the body of a function whose AS clause is as begins in the
+ *		file: after AS and the literal's opening quote (pgmg_literal_start).
+ */
+int
+pgmg_body_start(PgmgFile *file, DefElem *as, char *quote)
+{
+	int			len = strlen(file->content);
+
+	return pgmg_literal_start(file,
+							  pgmg_skip_blanks(file->content,
+											   Min(as->location + 2, len), len),
+							  quote);
 }
 
 /*

@@ -107,6 +107,15 @@ static MemoryContext begin_call(MemoryContext *oldcxt);
 static void check_extension_version(void);
 static bool check_project(char **newval, void **extra, GucSource source);
 static void end_call(MemoryContext callcxt, MemoryContext oldcxt);
+/* what pgmg.check() runs in its rolled-back subtransaction */
+typedef struct CheckCall
+{
+	Jsonb	   *files;
+	bool		allow_out_of_order;
+	List	   *errors;			/* PgmgCheckError * */
+} CheckCall;
+
+static void check_rolled_back(void *arg);
 static void note_attempt(PgmgFileSet *set, PgmgPlan *plan);
 static int64 record_attempt(const char *outcome, const char *sqlstate,
 							const char *error, const char *detail);
@@ -843,7 +852,7 @@ pgmg_repair_sql(PG_FUNCTION_ARGS)
 					 errhint("Say why (pgmg repair --reason=TEXT): it is written to pgmg.pgmg_history.")));
 		if (strcmp(resolution, "forget") == 0)
 		{
-			(void) pgmg_forget_migration(name);
+			(void) pgmg_forget_migration(name, false);
 			done = psprintf("%s: forgotten (its file is deleted)", name);
 		}
 		else
@@ -971,10 +980,10 @@ pgmg_check_sql(PG_FUNCTION_ARGS)
 	bool		allow_out_of_order = !PG_ARGISNULL(1) && PG_GETARG_BOOL(1);
 	MemoryContext callcxt;
 	MemoryContext oldcxt;
-	MemoryContext cxt;
-	ResourceOwner owner = CurrentResourceOwner;
 	Jsonb	   *files;
-	List	   *volatile errors = NIL;
+	CheckCall	check;
+	ErrorData  *edata;
+	List	   *errors;
 	ListCell   *lc;
 
 	if (RecoveryInProgress() || XactReadOnly)
@@ -987,39 +996,15 @@ pgmg_check_sql(PG_FUNCTION_ARGS)
 	lock_and_refresh("pgmg.check()", pgmg_lock_timeout);
 	InitMaterializedSRF(fcinfo, 0);
 	callcxt = begin_call(&oldcxt);
-	cxt = CurrentMemoryContext;
 	files = PG_ARGISNULL(0) ? pgmg_loaded_files() : PG_GETARG_JSONB_P(0);
 
 	/* everything below is rolled back */
-	BeginInternalSubTransaction(NULL);
-	MemoryContextSwitchTo(cxt);
-	PG_TRY();
-	{
-		PgmgPlan   *plan = pgmg_make_plan(pgmg_read_files(files), allow_out_of_order);
-
-		errors = pgmg_check_plan(plan, pgmg_lock_timeout);
-	}
-	PG_CATCH();
-	{
-		/* the plan itself failed: that is the one error */
-		PgmgCheckError *e = palloc0(sizeof(PgmgCheckError));
-		ErrorData  *edata;
-
-		MemoryContextSwitchTo(cxt);
-		edata = CopyErrorData();
-		FlushErrorState();
-		e->object = "plan";
-		e->sqlstate = pstrdup(unpack_sql_state(edata->sqlerrcode));
-		e->message = edata->message;
-		e->detail = edata->detail;
-		e->hint = edata->hint;
-		(void) pgmg_error_position(&e->file, &e->line, &e->column);
-		errors = list_make1(e);
-	}
-	PG_END_TRY();
-	RollbackAndReleaseCurrentSubTransaction();
-	MemoryContextSwitchTo(cxt);
-	CurrentResourceOwner = owner;
+	check.files = files;
+	check.allow_out_of_order = allow_out_of_order;
+	check.errors = NIL;
+	edata = pgmg_subtransaction(check_rolled_back, &check, false);
+	/* the plan itself failed: that is the one error */
+	errors = edata ? list_make1(pgmg_check_error(edata, 0, "plan")) : check.errors;
 
 	foreach(lc, errors)
 	{
@@ -1045,6 +1030,21 @@ pgmg_check_sql(PG_FUNCTION_ARGS)
 	end_call(callcxt, oldcxt);
 	PopActiveSnapshot();
 	return (Datum) 0;
+}
+
+/*
+ * check_rolled_back
+ *		pgmg_subtransaction callback of pgmg.check(): plan, and run the plan
+ *		step by step, collecting the errors.
+ */
+static void
+check_rolled_back(void *arg)
+{
+	CheckCall  *check = arg;
+
+	check->errors = pgmg_check_plan(pgmg_make_plan(pgmg_read_files(check->files),
+												   check->allow_out_of_order),
+									pgmg_lock_timeout);
 }
 
 /*

@@ -123,6 +123,7 @@ extern void pgmg_forget_error_position(void);
 extern bool pgmg_error_position(const char **path, int *line, int *column);
 extern int	pgmg_compare_cstrings(const ListCell *a, const ListCell *b);
 extern HeapTuple pgmg_catalog_row(Relation rel, Oid indexid, AttrNumber oidcol, Oid oid);
+extern ErrorData *pgmg_subtransaction(void (*fn) (void *), void *arg, bool keep);
 extern bool pgmg_read_rolled_back(void (*fn) (void *), void *arg, bool swallow);
 extern int	pgmg_empty_search_path(void);
 extern double pgmg_elapsed_ms(TimestampTz start);
@@ -407,6 +408,7 @@ extern bool pgmg_def_replaceable(PgmgDef *def, List **sql);
 extern void pgmg_collect_refs(PgmgFile *file, PgmgStmt *stmt);
 extern int	pgmg_push_body_context(ErrorContextCallback *cb, PgmgFile *file,
 								   DefElem *as, const char *object);
+extern int	pgmg_body_start(PgmgFile *file, DefElem *as, char *quote);
 extern int	pgmg_literal_start(PgmgFile *file, int at, char *quote);
 extern const char *pgmg_ref_kind_name(PgmgRefKind kind);
 extern char pgmg_ref_namespace(PgmgRefKind kind);
@@ -568,7 +570,7 @@ extern void pgmg_record_migration(const char *name, const char *checksum,
 								  double duration_ms, bool baseline);
 extern void pgmg_start_migration(const char *name, const char *checksum);
 extern bool pgmg_resolve_started(const char *name, bool applied);
-extern bool pgmg_forget_migration(const char *name);
+extern bool pgmg_forget_migration(const char *name, bool started);
 extern bool pgmg_accept_checksum(const char *name, const char *checksum);
 extern int64 pgmg_record_history(PgmgHistoryRow *row);
 extern void pgmg_record_files(List *files, List *forget);
@@ -729,5 +731,7 @@ typedef struct PgmgCheckError
 extern void pgmg_execute_plan(PgmgPlan *plan, int lock_timeout_ms,
 							  double *execute_ms, double *record_ms);
 extern List *pgmg_check_plan(PgmgPlan *plan, int lock_timeout_ms);
+extern PgmgCheckError *pgmg_check_error(ErrorData *edata, int step,
+										const char *object);
 
 #endif							/* PGMG_H */

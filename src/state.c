@@ -238,40 +238,39 @@ pgmg_resolve_started(const char *name, bool applied)
 	Datum		values[1];
 	int			ret;
 
+	if (!applied)
+		return pgmg_forget_migration(name, true);
 	values[0] = CStringGetTextDatum(name);
-	ret = pgmg_spi_execute_args(applied ?
-								"UPDATE pgmg.pgmg_migrations SET state = 'applied' "
-								"WHERE name OPERATOR(pg_catalog.=) $1 "
-								"AND project OPERATOR(pg_catalog.=) pg_catalog.current_setting('pgmg.project') "
-								"AND state OPERATOR(pg_catalog.=) 'started'" :
-								"DELETE FROM pgmg.pgmg_migrations "
+	ret = pgmg_spi_execute_args("UPDATE pgmg.pgmg_migrations SET state = 'applied' "
 								"WHERE name OPERATOR(pg_catalog.=) $1 "
 								"AND project OPERATOR(pg_catalog.=) pg_catalog.current_setting('pgmg.project') "
 								"AND state OPERATOR(pg_catalog.=) 'started'",
 								1, types, values, NULL, false, 0);
-	if (ret != SPI_OK_UPDATE && ret != SPI_OK_DELETE)
+	if (ret != SPI_OK_UPDATE)
 		elog(ERROR, "could not update pgmg.pgmg_migrations: %s", SPI_result_code_string(ret));
 	return SPI_processed == 1;
 }
 
 /*
  * pgmg_forget_migration
- *		Forget an applied migration of the current project (its file is
- *		gone, the caller checked): a file of that name runs again.
+ *		Forget a migration of the current project recorded as started (it
+ *		runs again), or as applied (its file is gone, the caller checked:
+ *		a file of that name runs again).
  */
 bool
-pgmg_forget_migration(const char *name)
+pgmg_forget_migration(const char *name, bool started)
 {
-	Oid			types[1] = {TEXTOID};
-	Datum		values[1];
+	Oid			types[2] = {TEXTOID, TEXTOID};
+	Datum		values[2];
 	int			ret;
 
 	values[0] = CStringGetTextDatum(name);
+	values[1] = CStringGetTextDatum(started ? "started" : "applied");
 	ret = pgmg_spi_execute_args("DELETE FROM pgmg.pgmg_migrations "
 								"WHERE name OPERATOR(pg_catalog.=) $1 "
 								"AND project OPERATOR(pg_catalog.=) pg_catalog.current_setting('pgmg.project') "
-								"AND state OPERATOR(pg_catalog.=) 'applied'",
-								1, types, values, NULL, false, 0);
+								"AND state OPERATOR(pg_catalog.=) $2",
+								2, types, values, NULL, false, 0);
 	if (ret != SPI_OK_DELETE)
 		elog(ERROR, "could not update pgmg.pgmg_migrations: %s", SPI_result_code_string(ret));
 	return SPI_processed == 1;

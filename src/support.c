@@ -486,18 +486,20 @@ pgmg_str_keys(HTAB *h)
 }
 
 /*
- * pgmg_read_rolled_back
- *		Run fn(arg) in an internal subtransaction that is then rolled back,
- *		so that the locks it takes (and the settings it makes) go with it;
- *		what it allocates in the caller's memory context stays.  An error
- *		is raised again, or, when swallow, gives false (a cancel is always
- *		raised again).
+ * pgmg_subtransaction
+ *		Run fn(arg) in an internal subtransaction, which is then committed
+ *		(keep) or rolled back, so that what it did, the locks it took and
+ *		the settings it made stay or go with it; what it allocates in the
+ *		caller's memory context stays.  Returns NULL, or the error fn
+ *		raised, copied into the caller's context, its subtransaction rolled
+ *		back.
  */
-bool
-pgmg_read_rolled_back(void (*fn) (void *), void *arg, bool swallow)
+ErrorData *
+pgmg_subtransaction(void (*fn) (void *), void *arg, bool keep)
 {
 	MemoryContext caller = CurrentMemoryContext;
 	ResourceOwner owner = CurrentResourceOwner;
+	ErrorData  *volatile edata = NULL;
 
 	BeginInternalSubTransaction(NULL);
 	MemoryContextSwitchTo(caller);
@@ -507,24 +509,37 @@ pgmg_read_rolled_back(void (*fn) (void *), void *arg, bool swallow)
 	}
 	PG_CATCH();
 	{
-		ErrorData  *edata;
-
 		MemoryContextSwitchTo(caller);
 		edata = CopyErrorData();
 		FlushErrorState();
-		RollbackAndReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(caller);
-		CurrentResourceOwner = owner;
-		if (!swallow || edata->sqlerrcode == ERRCODE_QUERY_CANCELED ||
-			edata->sqlerrcode == ERRCODE_ADMIN_SHUTDOWN)
-			ReThrowError(edata);
-		FreeErrorData(edata);
-		return false;
 	}
 	PG_END_TRY();
 
-	RollbackAndReleaseCurrentSubTransaction();
+	if (keep && edata == NULL)
+		ReleaseCurrentSubTransaction();
+	else
+		RollbackAndReleaseCurrentSubTransaction();
 	MemoryContextSwitchTo(caller);
 	CurrentResourceOwner = owner;
-	return true;
+	return edata;
+}
+
+/*
+ * pgmg_read_rolled_back
+ *		Run fn(arg) in an internal subtransaction that is then rolled back
+ *		(pgmg_subtransaction).  An error is raised again, or, when swallow,
+ *		gives false (a cancel is always raised again).
+ */
+bool
+pgmg_read_rolled_back(void (*fn) (void *), void *arg, bool swallow)
+{
+	ErrorData  *edata = pgmg_subtransaction(fn, arg, false);
+
+	if (edata == NULL)
+		return true;
+	if (!swallow || edata->sqlerrcode == ERRCODE_QUERY_CANCELED ||
+		edata->sqlerrcode == ERRCODE_ADMIN_SHUTDOWN)
+		ReThrowError(edata);
+	FreeErrorData(edata);
+	return false;
 }
