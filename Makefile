@@ -3,7 +3,8 @@
 #   make && make install      build and install into the server found by pg_config;
 #                             the client into pg_config --bindir, linked from
 #                             $(PREFIX)/bin (/usr/local/bin), its templates under
-#                             pg_config --sharedir, bash completion under
+#                             pg_config --sharedir (with the JSON Schema of
+#                             --format=json), bash completion under
 #                             $(PREFIX)/share/bash-completion/completions
 #   make installcheck         pg_regress suites (sql/*.sql against expected/*.out)
 #   make test                 everything: installs dependencies, throwaway cluster,
@@ -52,6 +53,7 @@ install-client:
 	cp -R examples/templates '$(DESTDIR)$(datadir)/pgmg/templates'
 	ln -sf '$(bindir)/pgmg' '$(DESTDIR)$(PREFIX)/bin/pgmg'
 	$(INSTALL_DATA) bin/pgmg.bash-completion '$(DESTDIR)$(PREFIX)/share/bash-completion/completions/pgmg'
+	$(INSTALL_DATA) bin/pgmg.schema.json '$(DESTDIR)$(datadir)/pgmg/pgmg.schema.json'
 
 uninstall: uninstall-client
 uninstall-client:

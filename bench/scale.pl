@@ -131,7 +131,7 @@ for my $n (@sizes) {
 	open(my $fh, '>', "$proj/sql/$leaf_path") or die;
 	print $fh $edited;
 	close($fh);
-	my $plan = decode_json(sh("PGDATABASE=pgmg_scale_applied $pgmg plan --format=json --code-dir=$proj/sql"));
+	my $plan = decode_json(sh("PGDATABASE=pgmg_scale_applied $pgmg plan --format=json --code-dir=$proj/sql"))->{steps};
 	die "scale: the leaf edit planned no step\n" unless @$plan;
 	open(my $hs, '>', "$proj/hand.sql") or die;
 	print $hs "DROP VIEW $leaf;\n$edited";

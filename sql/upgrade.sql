@@ -151,6 +151,31 @@ DROP OWNED BY pgmg_up_deployer;
 DROP ROLE pgmg_up_deployer;
 RESET client_min_messages;
 
+-- from 0.5, with state and history in place: 0.6 adds pgmg.graph(); the
+-- tables are kept as they are
+SET client_min_messages = warning;
+DROP TABLE saved_state, saved_migrations;
+CREATE TEMP TABLE saved_state AS SELECT * FROM pgmg.pgmg_state;
+CREATE TEMP TABLE saved_migrations AS SELECT * FROM pgmg.pgmg_migrations;
+CREATE TEMP TABLE saved_history AS SELECT * FROM pgmg.pgmg_history;
+DROP EXTENSION pgmg;
+DROP SCHEMA pgmg;
+CREATE EXTENSION pgmg VERSION '0.5';
+INSERT INTO pgmg.pgmg_state SELECT * FROM saved_state;
+INSERT INTO pgmg.pgmg_migrations SELECT * FROM saved_migrations;
+INSERT INTO pgmg.pgmg_history OVERRIDING SYSTEM VALUE SELECT * FROM saved_history;
+SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence('pgmg.pgmg_history', 'id'), (SELECT max(id) FROM pgmg.pgmg_history));
+RESET client_min_messages;
+SELECT to_regprocedure('pgmg.graph(jsonb, boolean)') IS NULL AS no_graph_yet;
+SELECT count(*) FROM pgmg.plan(:'up_files');
+ALTER EXTENSION pgmg UPDATE;
+SELECT extversion FROM pg_extension WHERE extname = 'pgmg';
+SELECT count(*) AS steps FROM pgmg.plan(jsonb_set(:'up_files', '{migrations,002_c.sql}', '"ALTER TABLE up.t ADD COLUMN c int; -- c"'));
+SELECT object, action, depends_on FROM pgmg.graph(jsonb_set(:'up_files', '{migrations,002_c.sql}', '"ALTER TABLE up.t ADD COLUMN c int; -- c"')) ORDER BY object;
+SELECT count(*) AS history_kept FROM pgmg.pgmg_history;
+SELECT count(*) AS steps FROM pgmg.apply(jsonb_set(jsonb_set(:'up_files', '{migrations,002_c.sql}', '"ALTER TABLE up.t ADD COLUMN c int; -- c"'), '{migrations,003_d.sql}', '"ALTER TABLE up.t ADD COLUMN d int;"'));
+SELECT id > (SELECT max(id) FROM saved_history) AS new_id, outcome, migrations, library_version FROM pgmg.pgmg_history ORDER BY id DESC LIMIT 1;
+
 -- leave the database as the other suites expect it
 SET client_min_messages = warning;
 DROP SCHEMA up CASCADE;

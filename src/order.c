@@ -38,6 +38,12 @@ static List *evaluated_files(List *search_path, HTAB *names, PgmgFile *file,
 static void needed_files(PgmgFile *migration, PgmgGraph *g, List *search_path,
 						 HTAB *names, List *order);
 static int	compare_file_paths(const ListCell *a, const ListCell *b);
+static PgmgGraph *file_graph(List *files, List *search_path, HTAB *names,
+							 List **unresolved, List **edges);
+static void add_file_edge(PgmgGraph *g, List **edges, PgmgFile *before,
+						  PgmgFile *after, PgmgRef *ref);
+static HTAB *defined_names(List *files);
+static List *search_path_names(void);
 
 /*
  * pgmg_order_files
@@ -58,17 +64,14 @@ static int	compare_file_paths(const ListCell *a, const ListCell *b);
 List *
 pgmg_order_files(List *exec, List *migrations, List **unresolved)
 {
-	HTAB	   *names = pgmg_str_map("pgmg defined names");
-	HTAB	   *paths = pgmg_str_map("pgmg file paths");
-	List	   *search_path = NIL;
+	List	   *search_path = search_path_names();
+	HTAB	   *names;
 	List	   *files;
 	PgmgGraph  *g;
 	List	   *cycle;
 	int		   *order;
 	List	   *result = NIL;
 	ListCell   *lc;
-	ListCell   *dc;
-	ListCell   *fc;
 	int			i;
 
 	/* number files by path: a stable order among independent files */
@@ -80,20 +83,101 @@ pgmg_order_files(List *exec, List *migrations, List **unresolved)
 		((PgmgFile *) lfirst(lc))->order = i++;
 		((PgmgFile *) lfirst(lc))->early = false;
 	}
+	names = defined_names(files);
+	g = file_graph(files, search_path, names, unresolved, NULL);
+
+	order = pgmg_graph_sort(g, &cycle);
+	if (order == NULL)
+	{
+		StringInfoData buf;
+		bool		first = true;
+		bool		required = false;
+
+		initStringInfo(&buf);
+		foreach(lc, cycle)
+		{
+			PgmgFile   *f = list_nth(files, lfirst_int(lc));
+
+			if (f->requires)
+				required = true;
+
+			appendStringInfo(&buf, "%s%s (%s)", first ? "" : " -> ", f->path,
+							 ((PgmgDef *) linitial(f->defs))->key);
+			first = false;
+		}
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
+				 errmsg("dependency cycle between code files"),
+				 errdetail("Each file needs the next one to exist first: %s.", buf.data),
+				 required ?
+				 errhint("Break the cycle, for example by removing a \"-- pgmg:requires\" line that closes it.") :
+				 errhint("Break the cycle, for example with a LANGUAGE sql function whose string body is resolved only when it runs.")));
+	}
+	for (i = 0; i < list_length(files); i++)
+		result = lappend(result, list_nth(files, order[i]));
+
+	foreach(lc, migrations)
+		needed_files(lfirst(lc), g, search_path, names, result);
+	return result;
+}
+
+/*
+ * pgmg_file_edges
+ *		The edges of the order among files (PgmgFileEdge *): each says that
+ *		a file needs another to exist first, and which reference of it
+ *		(NULL for a "-- pgmg:requires" line and for what a materialized
+ *		view evaluates) says so.  Numbers the files by path, as ordering
+ *		does; the files must be parsed.  Appends to *unresolved the hard
+ *		references no file defines (PgmgUnresolved *).
+ */
+List *
+pgmg_file_edges(List *files, List **unresolved)
+{
+	List	   *edges = NIL;
+	List	   *sorted = list_copy(files);
+	ListCell   *lc;
+	int			i = 0;
+
+	list_sort(sorted, compare_file_paths);
+	foreach(lc, sorted)
+		((PgmgFile *) lfirst(lc))->order = i++;
+	(void) file_graph(sorted, search_path_names(), defined_names(sorted),
+					  unresolved, &edges);
+	return edges;
+}
+
+/*
+ * search_path_names
+ *		The schemas of the search path, implicit ones included, by name.
+ */
+static List *
+search_path_names(void)
+{
+	List	   *names = NIL;
+	ListCell   *lc;
 
 	foreach(lc, fetch_search_path(true))
-		search_path = lappend(search_path, get_namespace_name(lfirst_oid(lc)));
+		names = lappend(names, get_namespace_name(lfirst_oid(lc)));
+	return names;
+}
 
-	/*
-	 * The files defining each name, by namespace: r(elation), t(ype),
-	 * f(unction), o(perator), and c(ast) by the target type's name.  A
-	 * function name maps to every file defining an overload of it.
-	 */
+/*
+ * defined_names
+ *		The files defining each name, by namespace: r(elation), t(ype),
+ *		f(unction), o(perator), and c(ast) by the target type's name.  A
+ *		function name maps to every file defining an overload of it.
+ */
+static HTAB *
+defined_names(List *files)
+{
+	HTAB	   *names = pgmg_str_map("pgmg defined names");
+	ListCell   *lc;
+	ListCell   *dc;
+
 	foreach(lc, files)
 	{
 		PgmgFile   *f = lfirst(lc);
 
-		pgmg_str_put(paths, f->path, f);
 		foreach(dc, f->defs)
 		{
 			PgmgDef    *d = lfirst(dc);
@@ -115,8 +199,30 @@ pgmg_order_files(List *exec, List *migrations, List **unresolved)
 			}
 		}
 	}
+	return names;
+}
 
-	g = pgmg_graph_create(list_length(files));
+/*
+ * file_graph
+ *		The graph over files (numbered by their order field): each after
+ *		the files defining what its hard references name, after what a
+ *		materialized view of it evaluates, and after the files its
+ *		"-- pgmg:requires" lines name.  Appends the references no file
+ *		defines to *unresolved, and with edges, every edge to *edges.
+ */
+static PgmgGraph *
+file_graph(List *files, List *search_path, HTAB *names, List **unresolved,
+		   List **edges)
+{
+	HTAB	   *paths = pgmg_str_map("pgmg file paths");
+	PgmgGraph  *g = pgmg_graph_create(list_length(files));
+	ListCell   *lc;
+	ListCell   *dc;
+	ListCell   *fc;
+
+	foreach(lc, files)
+		pgmg_str_put(paths, ((PgmgFile *) lfirst(lc))->path, lfirst(lc));
+
 	foreach(lc, files)
 	{
 		PgmgFile   *f = lfirst(lc);
@@ -153,57 +259,44 @@ pgmg_order_files(List *exec, List *migrations, List **unresolved)
 				if (ref->kind == PGMG_REF_CAST &&
 					references_file(search_path, names, dep, f))
 					continue;
-				pgmg_graph_add_edge(g, dep->order, f->order);
+				add_file_edge(g, edges, dep, f, ref);
 			}
 		}
 
 		/* a materialized view runs what it calls, and what that calls */
 		if (has_matview)
 			foreach(fc, evaluated_files(search_path, names, f, list_length(files)))
-				pgmg_graph_add_edge(g, ((PgmgFile *) lfirst(fc))->order, f->order);
+				add_file_edge(g, edges, lfirst(fc), f, NULL);
 
 		foreach(dc, f->requires)
 		{
 			PgmgFile   *dep = pgmg_str_get(paths, lfirst(dc));
 
 			if (dep)
-				pgmg_graph_add_edge(g, dep->order, f->order);
+				add_file_edge(g, edges, dep, f, NULL);
 		}
 	}
+	return g;
+}
 
-	order = pgmg_graph_sort(g, &cycle);
-	if (order == NULL)
+/*
+ * add_file_edge
+ *		before must exist before after; with edges, remember it there.
+ */
+static void
+add_file_edge(PgmgGraph *g, List **edges, PgmgFile *before, PgmgFile *after,
+			  PgmgRef *ref)
+{
+	pgmg_graph_add_edge(g, before->order, after->order);
+	if (edges && before != after)
 	{
-		StringInfoData buf;
-		bool		first = true;
-		bool		required = false;
+		PgmgFileEdge *e = palloc(sizeof(PgmgFileEdge));
 
-		initStringInfo(&buf);
-		foreach(lc, cycle)
-		{
-			PgmgFile   *f = list_nth(files, lfirst_int(lc));
-
-			if (f->requires)
-				required = true;
-
-			appendStringInfo(&buf, "%s%s (%s)", first ? "" : " -> ", f->path,
-							 ((PgmgDef *) linitial(f->defs))->key);
-			first = false;
-		}
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
-				 errmsg("dependency cycle between code files"),
-				 errdetail("Each file needs the next one to exist first: %s.", buf.data),
-				 required ?
-				 errhint("Break the cycle, for example by removing a \"-- pgmg:requires\" line that closes it.") :
-				 errhint("Break the cycle, for example with a LANGUAGE sql function whose string body is resolved only when it runs.")));
+		e->from = after;
+		e->to = before;
+		e->ref = ref;
+		*edges = lappend(*edges, e);
 	}
-	for (i = 0; i < list_length(files); i++)
-		result = lappend(result, list_nth(files, order[i]));
-
-	foreach(lc, migrations)
-		needed_files(lfirst(lc), g, search_path, names, result);
-	return result;
 }
 
 /*

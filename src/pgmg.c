@@ -94,6 +94,7 @@ PG_FUNCTION_INFO_V1(pgmg_repair_sql);
 PG_FUNCTION_INFO_V1(pgmg_hazards_sql);
 PG_FUNCTION_INFO_V1(pgmg_record_failure_sql);
 PG_FUNCTION_INFO_V1(pgmg_check_sql);
+PG_FUNCTION_INFO_V1(pgmg_graph_sql);
 
 static Datum plan_or_apply(FunctionCallInfo fcinfo, bool apply);
 static void lock_and_refresh(const char *what, int timeout_ms);
@@ -924,6 +925,51 @@ pgmg_hazards_sql(PG_FUNCTION_ARGS)
 		values[7] = CStringGetTextDatum(h->message);
 		values[8] = CStringGetTextDatum(h->safer);
 		values[9] = BoolGetDatum(h->allowed);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	end_call(callcxt, oldcxt);
+	return (Datum) 0;
+}
+
+/*
+ * pgmg.graph(files jsonb, allow_out_of_order boolean) returns a row per
+ * managed object, dropped object and pending migration: what the plan
+ * does to it and what it needs to exist first (picture.c).  Reads only.
+ */
+Datum
+pgmg_graph_sql(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	bool		allow_out_of_order = !PG_ARGISNULL(1) && PG_GETARG_BOOL(1);
+	MemoryContext callcxt;
+	MemoryContext oldcxt;
+	Jsonb	   *files;
+	ListCell   *lc;
+
+	InitMaterializedSRF(fcinfo, 0);
+	callcxt = begin_call(&oldcxt);
+	files = PG_ARGISNULL(0) ? pgmg_loaded_files() : PG_GETARG_JSONB_P(0);
+	foreach(lc, pgmg_plan_picture(pgmg_make_plan(pgmg_read_files(files),
+												 allow_out_of_order)))
+	{
+		PgmgNode   *node = lfirst(lc);
+		Datum		values[4];
+		bool		nulls[4] = {0};
+		Datum	   *deps = palloc(sizeof(Datum) * Max(list_length(node->depends_on), 1));
+		ListCell   *dc;
+		int			n = 0;
+
+		foreach(dc, node->depends_on)
+			deps[n++] = CStringGetTextDatum(lfirst(dc));
+		values[0] = CStringGetTextDatum(node->object);
+		nulls[1] = node->file == NULL;
+		if (node->file)
+			values[1] = CStringGetTextDatum(node->file);
+		nulls[2] = node->action == NULL;
+		if (node->action)
+			values[2] = CStringGetTextDatum(node->action);
+		values[3] = PointerGetDatum(construct_array(deps, n, TEXTOID, -1, false,
+													TYPALIGN_INT));
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 	end_call(callcxt, oldcxt);

@@ -58,7 +58,7 @@
 #include "utils/jsonb.h"
 #include "utils/timestamp.h"
 
-#define PGMG_VERSION "0.5"
+#define PGMG_VERSION "0.6"
 
 /*
  * How checksums of files are taken (files.c): 1 is pgmg 0.1's (trailing
@@ -516,6 +516,30 @@ typedef struct PgmgUnresolved
 extern List *pgmg_order_files(List *files, List *migrations,
 							   List **unresolved);
 
+/* from needs to exist before it (ref: which reference says so, or NULL) */
+typedef struct PgmgFileEdge
+{
+	PgmgFile   *from;
+	PgmgFile   *to;
+	PgmgRef    *ref;
+} PgmgFileEdge;
+
+extern List *pgmg_file_edges(List *files, List **unresolved);
+
+/*
+ * picture.c: the managed objects and their dependencies, for pgmg.graph()
+ */
+typedef struct PgmgNode
+{
+	char	   *object;			/* "kind.identity", or a migration's name */
+	char	   *file;			/* its file, or NULL */
+	const char *action;			/* what the plan does to it (drop, create,
+								 * recreate, replace, keep, restore,
+								 * migrate, pause), or NULL: nothing */
+	bool		migration;		/* a pending migration */
+	List	   *depends_on;		/* char *: objects it needs first, sorted */
+} PgmgNode;
+
 /*
  * state.c: pgmg.pgmg_state and pgmg.pgmg_migrations
  */
@@ -689,6 +713,8 @@ extern int	pgmg_hazard_rows;
 extern int	pgmg_hazard_size;	/* kB */
 extern int	pgmg_hazard_objects;
 extern List *pgmg_plan_hazards(PgmgPlan *plan);
+
+extern List *pgmg_plan_picture(PgmgPlan *plan);
 extern const char *pgmg_severity_name(PgmgSeverity severity);
 
 /*

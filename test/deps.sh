@@ -7,7 +7,7 @@ set -eu
 
 PACKAGES="postgresql-15 postgresql-server-dev-15 postgresql-15-pgtap
 libtap-parser-sourcehandler-pgtap-perl postgresql-common make gcc pgbouncer
-postgresql-15-plpgsql-check"
+postgresql-15-plpgsql-check graphviz python3-jsonschema"
 
 missing=""
 for pkg in $PACKAGES; do

@@ -118,12 +118,19 @@ sql() {
 	psql -X -q -At -v ON_ERROR_STOP=1 -c "$1"
 }
 
-# step_cause OBJECT ACTION: the cause of OBJECT's ACTION step in the JSON
-# plan on stdin, as canonical JSON (keys sorted, no blanks)
+# json_part NAME: member NAME of the --format=json envelope on stdin, as
+# canonical JSON (keys sorted, no blanks)
+json_part() {
+	perl -MJSON::PP -e 'my $e = decode_json(join("", <STDIN>));
+		print JSON::PP->new->canonical->encode($e->{$ARGV[0]} // die "no member $ARGV[0]\n"), "\n"' "$1"
+}
+
+# step_cause OBJECT ACTION: the cause of OBJECT's ACTION step in a plan's
+# JSON envelope on stdin, as canonical JSON
 step_cause() {
 	perl -MJSON::PP -e 'my $plan = decode_json(join("", <STDIN>));
 		print JSON::PP->new->canonical->encode($_->{cause}), "\n"
-			for grep { $_->{object} eq $ARGV[0] && $_->{action} eq $ARGV[1] } @$plan' "$1" "$2"
+			for grep { $_->{object} eq $ARGV[0] && $_->{action} eq $ARGV[1] } @{$plan->{steps}}' "$1" "$2"
 }
 
 # bail_out REASON: stop the whole test, telling the TAP harness why

@@ -41,7 +41,7 @@ is "$(sql "SELECT count(*) FROM pgmg.pgmg_migrations")" 1 "nothing was recorded"
 is "$(sql "SELECT count(*) FROM pg_class WHERE relname IN ('item_names', 'item_labels')") $(sql "SELECT count(*) FROM pg_constraint WHERE conname = 'items_qty_positive'")" "0 0" "and nothing was created"
 is "$(sql "SELECT count(*) FROM pgmg.pgmg_history")" 1 "a check is not an apply: no history row"
 
-n=$(pgmg check --migrations-dir=migrations --code-dir=sql --format=json 2>/dev/null | perl -MJSON::PP -e 'my $r = decode_json(join("", <STDIN>)); print scalar(@$r), " ", join(",", map { "$_->{file}:$_->{line}:$_->{sqlstate}" } @$r)')
+n=$(pgmg check --migrations-dir=migrations --code-dir=sql --format=json 2>/dev/null | perl -MJSON::PP -e 'my $r = decode_json(join("", <STDIN>))->{failures}; print scalar(@$r), " ", join(",", map { "$_->{file}:$_->{line}:$_->{sqlstate}" } @$r)')
 is "$n" "3 002_positive.sql:2:23514,views/item_labels.sql:2:42883,functions/restock.sql:5:42601" "check --format=json has a row per failing step"
 
 out=$(pgmg plan --migrations-dir=migrations --code-dir=sql --check 2>&1); status=$?

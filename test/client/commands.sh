@@ -32,11 +32,11 @@ echo 'CREATE VIEW item_names AS SELECT name FROM items;' >sql/item_names.sql
 out=$(pgmg status 2>&1)
 like "$out" "pending    001_create_items.sql" "status lists a pending migration"
 like "$out" "new        item_names.sql" "status lists a new code file"
-json=$(pgmg plan --format=json)
-is "$(sql "SELECT jsonb_array_length('$json'::jsonb)")" 2 "plan --format=json is a JSON array of the steps"
-json=$(pgmg apply --format json 2>/dev/null)
+json=$(pgmg plan --format=json | json_part steps)
+is "$(sql "SELECT jsonb_array_length('$json'::jsonb)")" 2 "plan --format=json has the steps"
+json=$(pgmg apply --format json 2>/dev/null | json_part steps)
 is "$(sql "SELECT string_agg(e->>'action', ',') FROM jsonb_array_elements('$json'::jsonb) e")" "migrate,create" "apply --format json lists what ran"
-json=$(pgmg status --format=json)
+json=$(pgmg status --format=json | json_part items)
 is "$(sql "SELECT string_agg(e->>'state', ',' ORDER BY e->>'name') FROM jsonb_array_elements('$json'::jsonb) e")" "applied,ok" "status --format=json"
 sql 'DROP VIEW item_names' >/dev/null
 like "$(pgmg status)" "missing    view.public.item_names" "status reports a missing object"

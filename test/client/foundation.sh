@@ -25,7 +25,7 @@ is "$out" "" "with nothing on stdout"
 like "$(pgmg help frobnicate 2>&1)" "unknown command: frobnicate" "naming it on stderr"
 
 out=$(pgmg --version); ok $? "--version exits 0"
-is "$out" "pgmg 0.5" "--version prints the version"
+is "$out" "pgmg 0.6" "--version prints the version"
 
 pgmg frobnicate >/dev/null 2>&1; status=$?
 is "$status" 2 "unknown command is a usage error (2)"

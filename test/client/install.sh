@@ -12,9 +12,11 @@ bindir=$(pg_config --bindir)
 # make install (run by the test command) installed the client
 ok "$([ -x "$bindir/pgmg" ] && echo 0 || echo 1)" "make install puts the client in pg_config --bindir"
 is "$(readlink /usr/local/bin/pgmg)" "$bindir/pgmg" "and links it from /usr/local/bin, which is on PATH"
-is "$(/usr/local/bin/pgmg --version)" "pgmg 0.5" "the installed client runs"
+is "$(/usr/local/bin/pgmg --version)" "pgmg 0.6" "the installed client runs"
 like "$(/usr/local/bin/pgmg templates)" "basic" "and finds the templates installed beside the extension"
 like "$(grep '^PGMG_SHARE=' "$bindir/pgmg")" "$(pg_config --sharedir)/pgmg" "which make install told it about"
+cmp -s "$(pg_config --sharedir)/pgmg/pgmg.schema.json" "$repo_root/bin/pgmg.schema.json"
+is "$?" 0 "and the JSON Schema of --format=json beside the templates"
 completion=/usr/local/share/bash-completion/completions/pgmg
 ok "$([ -f "$completion" ] && echo 0 || echo 1)" "bash completion is installed"
 complete_words() {
@@ -37,11 +39,11 @@ ok "$([ -x "$DESTDIR_ROOT$bindir/pgmg" ] && [ -d "$DESTDIR_ROOT$(pg_config --sha
 # pgmg version: client and engine
 out=$(pgmg version 2>&1); status=$?
 is "$status" 0 "pgmg version exits 0"
-like "$out" "pgmg client 0.5" "it prints the client's version"
-like "$out" "pgmg engine 0.5 (not created in this database yet: pgmg apply creates it), database $PGDATABASE on" "and the engine's, with the target"
+like "$out" "pgmg client 0.6" "it prints the client's version"
+like "$out" "pgmg engine 0.6 (not created in this database yet: pgmg apply creates it), database $PGDATABASE on" "and the engine's, with the target"
 out=$(pgmg version --connection-string=postgresql://127.0.0.1:1/nowhere 2>&1); status=$?
 is "$status" 5 "without a server it prints the client's and exits 5"
-like "$out" "pgmg client 0.5" "having printed the client's version"
+like "$out" "pgmg client 0.6" "having printed the client's version"
 
 # pgmg files, and the psql-only recipe for a project larger than an argument
 cd "$scratch" || exit 1

@@ -57,7 +57,7 @@ apply_project() {
 createdb -T "$template" pgmg_kill_done_$$
 apply_project pgmg_kill_done_$$ >/dev/null 2>&1 || echo "# reference apply failed"
 done_snapshot=$(snapshot pgmg_kill_done_$$)
-pending_before=$(PGDATABASE=$template pgmg plan --migrations-dir=project/migrations --code-dir=project/sql --format=json | grep -c '"step"')
+pending_before=$(PGDATABASE=$template pgmg plan --migrations-dir=project/migrations --code-dir=project/sql --format=json | json_part steps | grep -o '"step":' | wc -l)
 echo "# a complete apply runs $pending_before steps"
 
 # a small LCG, repeatable from the seed, in POSIX arithmetic (inline: a
@@ -107,7 +107,7 @@ while [ "$run" -lt "$runs" ]; do
 	[ "$after" != "$before" ] || state=before
 	[ "$after" != "$done_snapshot" ] || state=complete
 	ok "$([ "$state" != other ]; echo $?)" "run $run ($how after ${delay} ms, $outcome): the database is as before or as complete ($state)"
-	pending=$(PGDATABASE=$db pgmg plan --migrations-dir=project/migrations --code-dir=project/sql --format=json | grep -c '"step"')
+	pending=$(PGDATABASE=$db pgmg plan --migrations-dir=project/migrations --code-dir=project/sql --format=json | json_part steps | grep -o '"step":' | wc -l)
 	if [ "$state" = before ]; then
 		is "$pending" "$pending_before" "run $run: plan shows the same pending work"
 	else

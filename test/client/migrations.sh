@@ -20,7 +20,7 @@ like "$out" "Pending data migration: 002_index.sql" "the no-transaction migratio
 like "$out" "Run migration outside a transaction: 002_index.sql" "plan says it runs outside a transaction"
 like "$out" "Pending data migration: 003_widen.sql" "plan lists the migration after the pause as pending"
 like "$out" "Then: run migration: 003_widen.sql" "and shows it in the execution order, after the pause"
-json=$(pgmg plan --migrations-dir=migrations --code-dir=sql --format=json 2>/dev/null)
+json=$(pgmg plan --migrations-dir=migrations --code-dir=sql --format=json 2>/dev/null | json_part steps)
 is "$(sql "SELECT string_agg(e->>'action' || ':' || (e->>'object'), ',' ORDER BY (e->>'step')::int) FROM jsonb_array_elements(\$j\$$json\$j\$::jsonb) e")" \
 	"migrate:001_items.sql,pause:002_index.sql,later:003_widen.sql,later:item_names.sql" "the JSON plan has every step of the whole run"
 

@@ -41,7 +41,8 @@ ALTER TABLE tiny ALTER COLUMN amount TYPE bigint;
 CREATE INDEX tiny_amount_idx ON tiny (amount);
 ALTER TABLE tiny ADD CONSTRAINT tiny_amount_positive CHECK (amount > 0);
 EOF
-json=$(pgmg hazards --migrations-dir=migrations --code-dir=sql --format=json 2>/dev/null); status=$?
+envelope=$(pgmg hazards --migrations-dir=migrations --code-dir=sql --format=json 2>/dev/null); status=$?
+json=$(printf '%s' "$envelope" | json_part hazards)
 is "$status" 0 "hazards exits 0 without --fail-on"
 hazard_list() {
 	perl -MJSON::PP -e 'print join(",", map { "$_->{line}:$_->{code}:$_->{severity}" } @{decode_json(join("", <STDIN>))}), "\n"'
@@ -62,7 +63,7 @@ TRUNCATE tiny;
 DELETE FROM orders;
 DROP TABLE tiny, customers;
 EOF
-json=$(PGOPTIONS="-c pgmg.hazard_objects=1" pgmg hazards --migrations-dir=migrations --code-dir=sql --format=json 2>/dev/null)
+json=$(PGOPTIONS="-c pgmg.hazard_objects=1" pgmg hazards --migrations-dir=migrations --code-dir=sql --format=json 2>/dev/null | json_part hazards)
 is "$(printf '%s' "$json" | perl -MJSON::PP -e 'print join(",", map { "$_->{line}:$_->{code}" . ($_->{object} =~ /tiny|customers/ ? "($&)" : "") } grep { ($_->{file} // "") eq "003_more.sql" } @{decode_json(join("", <STDIN>))}), "\n"')" \
 	"1:table_rewrite,2:table_rewrite,3:data_loss(tiny),4:data_loss,5:data_loss(tiny),5:data_loss(customers)" \
 	"SET UNLOGGED and CLUSTER rewrite; TRUNCATE, DELETE without WHERE and DROP TABLE lose rows, even of a small table"
@@ -106,7 +107,7 @@ like "$out" 'unknown hazard code "table_rewite" in -- pgmg:allow, line 1 of migr
 # a partitioned table is as large as its partitions together
 sql "CREATE TABLE events (id int, at date, kind text) PARTITION BY RANGE (at); CREATE TABLE events_2025 PARTITION OF events FOR VALUES FROM ('2025-01-01') TO ('2026-01-01'); CREATE TABLE events_2026 PARTITION OF events FOR VALUES FROM ('2026-01-01') TO ('2027-01-01'); INSERT INTO events SELECT g, date '2025-06-01' + (g % 400), 'k' FROM generate_series(1, 1000) g; ANALYZE events" >/dev/null
 printf 'ALTER TABLE events ALTER COLUMN kind TYPE varchar(2);\n' >migrations/002_risky.sql
-json=$(PGOPTIONS="-c pgmg.hazard_rows=900" pgmg hazards --migrations-dir=migrations --code-dir=sql --format=json 2>/dev/null)
+json=$(PGOPTIONS="-c pgmg.hazard_rows=900" pgmg hazards --migrations-dir=migrations --code-dir=sql --format=json 2>/dev/null | json_part hazards)
 is "$(printf '%s' "$json" | perl -MJSON::PP -e 'print join(",", map { "$_->{code}:$_->{rows}" } @{decode_json(join("", <STDIN>))}), "\n"')" "data_loss:1000,table_rewrite:1000" \
 	"a partitioned table's rows are its partitions' (1000 rows over two, above pgmg.hazard_rows = 900)"
 sql "DROP TABLE events" >/dev/null
@@ -123,7 +124,7 @@ UPDATE tiny SET amount = 2;
 DELETE FROM tiny WHERE id = 7;
 EOF
 printf -- '-- pgmg:no-transaction\nCREATE INDEX CONCURRENTLY orders_customer_idx ON orders (customer);\n' >migrations/003_index.sql
-json=$(pgmg hazards --migrations-dir=migrations --code-dir=sql --format=json 2>/dev/null)
+json=$(pgmg hazards --migrations-dir=migrations --code-dir=sql --format=json 2>/dev/null | json_part hazards)
 is "$(printf '%s' "$json" | hazard_list)" "1:access_exclusive:low,2:access_exclusive:low,5:access_exclusive:low,6:access_exclusive:low" \
 	"safe patterns: only the brief ACCESS EXCLUSIVE locks, low (a NOT VALID foreign key, VALIDATE and CONCURRENTLY take weaker ones)"
 pgmg plan --migrations-dir=migrations --code-dir=sql --fail-on=medium >/dev/null 2>&1; status=$?
@@ -190,7 +191,7 @@ out=$(pgmg history --migrations-dir=migrations --limit=3 2>&1); status=$?
 is "$status" 0 "history exits 0"
 like "$out" "failed  2 step(s)" "it lists the newest applies, with the steps they planned"
 like "$out" "error 57014: canceling statement due to statement timeout" "with their errors"
-is "$(pgmg history --limit=2 --format=json | perl -MJSON::PP -e 'print scalar @{decode_json(join("", <STDIN>))}')" 2 "history --format=json --limit=2 gives two rows"
+is "$(pgmg history --limit=2 --format=json | json_part history | perl -MJSON::PP -e 'print scalar @{decode_json(join("", <STDIN>))}')" 2 "history --format=json --limit=2 gives two rows"
 
 # ---------------------------------------------------------------- empty migrations
 
