@@ -25,6 +25,9 @@ complete_words() {
 is "$(complete_words pgmg pl)" "plan " "it completes commands"
 is "$(complete_words pgmg repair 001.sql --ac)" "--accept " "and a command's options"
 is "$(complete_words pgmg plan --fail-on=h)" "high " "and option values"
+is "$(complete_words pgmg graph --format=m)" "mermaid " "graph's formats"
+is "$(complete_words pgmg plan --format=g)" "github " "and the others'"
+is "$(complete_words pgmg res)" "reset " "the newer commands"
 out=$(pgmg templates describe basic); status=$?
 is "$status" 0 "templates describe NAME"
 like "$out" "# basic: migrations, views" "prints the template's README"
