@@ -5,7 +5,9 @@
 # PostgreSQL 15 cluster and runs bench/bench.pl in it.  Arguments go to
 # bench.pl (--objects N, --tables T, --runs R, --markdown FILE); with
 # --scale first, to bench/scale.pl instead (--sizes N,..., --runs R,
-# --overloads N, --markdown FILE), the scaling sweep.
+# --overloads N, --markdown FILE), the scaling sweep; with --fleet first, to
+# bench/fleet.pl (--tenants N, --objects N, --runs R, --markdown FILE), one
+# project over many tenant databases, --jobs 1, 2 and 4.
 set -eu
 cd "$(dirname "$0")/.."
 sh test/deps.sh
@@ -17,6 +19,10 @@ fi
 sh test/build.sh
 PATH="$(pwd)/bin:/usr/lib/postgresql/15/bin:$PATH"
 export PATH
+if [ "${1:-}" = --fleet ]; then
+	shift
+	exec pg_virtualenv -v 15 perl bench/fleet.pl "$@"
+fi
 if [ "${1:-}" = --scale ]; then
 	shift
 	exec pg_virtualenv -v 15 -o max_locks_per_transaction=1024 perl bench/scale.pl "$@"

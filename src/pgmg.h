@@ -16,7 +16,8 @@
  *
  *	 pgmg.c					SQL-callable entry points, GUCs, the call context
  *	 session.c				the session API: loaded files, tests
- *	 hazards.c				what a plan will cost the database
+ *	 hazards.c  picture.c	what a plan will cost the database; the
+ *							objects and their edges, drawn
  *	 execute.c  locks.c		running a plan; bounded lock waits
  *	 bodies.c				function bodies checked once everything exists
  *	 plan.c  import.c		deciding the steps (the one pg_depend closure

@@ -81,9 +81,9 @@ as_postgres() {
 }
 
 # server_start DATADIR [SETTING...]: start a private server on the data
-# directory, its socket in the directory above it and no TCP, with the
-# extra postgresql.conf lines given; prints the libpq connection string of
-# the test database on it
+# directory, its socket in the directory above it and no TCP, on port
+# $server_port (default 5499), with the extra postgresql.conf lines given;
+# prints the libpq connection string of the test database on it
 server_start() {
 	datadir=$1
 	shift
@@ -91,7 +91,7 @@ server_start() {
 	{
 		echo "listen_addresses = ''"
 		echo "unix_socket_directories = '$base'"
-		echo "port = 5499"
+		echo "port = ${server_port:-5499}"
 		for setting in "$@"; do
 			echo "$setting"
 		done
@@ -105,7 +105,7 @@ server_start() {
 			return 1
 		}
 	if [ "$(id -u)" = 0 ]; then server_user=postgres; else server_user=$(id -un); fi
-	printf 'host=%s port=5499 user=%s dbname=%s' "$base" "$server_user" "$PGDATABASE"
+	printf 'host=%s port=%s user=%s dbname=%s' "$base" "${server_port:-5499}" "$server_user" "$PGDATABASE"
 }
 
 # server_stop DATADIR: stop a server started by server_start

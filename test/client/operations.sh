@@ -157,7 +157,7 @@ is "$events" "started:0123abcd succeeded:0123abcd started failed:42P01 " \
 row=$(sql "SELECT outcome, sqlstate, error LIKE '%nowhere%', array_to_string(migrations, ','), files_hash IS NOT NULL FROM pgmg.pgmg_history ORDER BY id DESC LIMIT 1")
 is "$row" "failed|42P01|t|005_broken.sql|t" "the failure is recorded after the rollback: SQLSTATE, error, the migrations it would have run, the files"
 ok_row=$(sql "SELECT vcs_commit, client_version, client_host IS NOT NULL, role = current_user, duration_ms >= 0 FROM pgmg.pgmg_history WHERE outcome = 'succeeded' ORDER BY id DESC LIMIT 1")
-is "$ok_row" "0123abcd|0.5|t|t|t" "the success row has commit, client version, host, role and duration"
+is "$ok_row" "0123abcd|$(pgmg --version | cut -d' ' -f2)|t|t|t" "the success row has commit, client version, host, role and duration"
 
 # a lock timeout, and a statement timeout
 rm migrations/005_broken.sql
