@@ -12,6 +12,7 @@
 # seconds and the ratio of medians to --jobs 1.  Never fails on a number.
 use strict;
 use warnings;
+use File::Spec;
 use File::Temp qw(tempdir);
 use Getopt::Long;
 
@@ -20,7 +21,8 @@ GetOptions('tenants=i' => \$tenants, 'objects=i' => \$objects, 'tables=i' => \$t
 		   'runs=i' => \$runs, 'markdown=s' => \$markdown) or die "usage\n";
 
 my $repo = $0 =~ m{^(.*)/bench/fleet\.pl$} ? $1 : '.';
-my $pgmg = "$repo/bin/pgmg";
+# absolute: the fleet runs from the project directory
+my $pgmg = File::Spec->rel2abs("$repo/bin/pgmg");
 my $dir = tempdir(CLEANUP => 1);
 require "$repo/bench/common.pl";
 my $proj = "$dir/project";

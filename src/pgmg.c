@@ -4,7 +4,7 @@
  *	  Entry points of the pgmg extension: module magic and the
  *	  SQL-callable functions pgmg.version(), pgmg.plan(), pgmg.apply(),
  *	  pgmg.baseline(), pgmg.status(), pgmg.hazards(), pgmg.check(),
- *	  pgmg.start_migration(),
+ *	  pgmg.graph(), pgmg.start_migration(),
  *	  pgmg.record_migration(), pgmg.record_failure() and pgmg.repair().
  *	  The session API (pgmg.load(), pgmg.source, pgmg.test()) is in
  *	  session.c.
@@ -123,6 +123,7 @@ static int64 record_attempt(const char *outcome, const char *sqlstate,
 static void emit_steps(FunctionCallInfo fcinfo, PgmgPlan *plan);
 static Datum step_cause(PgmgStep *step);
 static void json_member(StringInfo buf, const char *name, const char *value);
+static PgmgPlan *plan_of_args(FunctionCallInfo fcinfo);
 
 /*
  * Module load callback: define pgmg's settings.
@@ -892,17 +893,13 @@ Datum
 pgmg_hazards_sql(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	bool		allow_out_of_order = !PG_ARGISNULL(1) && PG_GETARG_BOOL(1);
 	MemoryContext callcxt;
 	MemoryContext oldcxt;
-	Jsonb	   *files;
 	ListCell   *lc;
 
 	InitMaterializedSRF(fcinfo, 0);
 	callcxt = begin_call(&oldcxt);
-	files = PG_ARGISNULL(0) ? pgmg_loaded_files() : PG_GETARG_JSONB_P(0);
-	foreach(lc, pgmg_plan_hazards(pgmg_make_plan(pgmg_read_files(files),
-												 allow_out_of_order)))
+	foreach(lc, pgmg_plan_hazards(plan_of_args(fcinfo)))
 	{
 		PgmgHazard *h = lfirst(lc);
 		Datum		values[10];
@@ -932,6 +929,20 @@ pgmg_hazards_sql(PG_FUNCTION_ARGS)
 }
 
 /*
+ * plan_of_args
+ *		The plan of a reading SQL function's arguments: files (null: the
+ *		files pgmg.load() keeps) and allow_out_of_order.
+ */
+static PgmgPlan *
+plan_of_args(FunctionCallInfo fcinfo)
+{
+	Jsonb	   *files = PG_ARGISNULL(0) ? pgmg_loaded_files() : PG_GETARG_JSONB_P(0);
+
+	return pgmg_make_plan(pgmg_read_files(files),
+						  !PG_ARGISNULL(1) && PG_GETARG_BOOL(1));
+}
+
+/*
  * pgmg.graph(files jsonb, allow_out_of_order boolean) returns a row per
  * managed object, dropped object and pending migration: what the plan
  * does to it and what it needs to exist first (picture.c).  Reads only.
@@ -940,17 +951,13 @@ Datum
 pgmg_graph_sql(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	bool		allow_out_of_order = !PG_ARGISNULL(1) && PG_GETARG_BOOL(1);
 	MemoryContext callcxt;
 	MemoryContext oldcxt;
-	Jsonb	   *files;
 	ListCell   *lc;
 
 	InitMaterializedSRF(fcinfo, 0);
 	callcxt = begin_call(&oldcxt);
-	files = PG_ARGISNULL(0) ? pgmg_loaded_files() : PG_GETARG_JSONB_P(0);
-	foreach(lc, pgmg_plan_picture(pgmg_make_plan(pgmg_read_files(files),
-												 allow_out_of_order)))
+	foreach(lc, pgmg_plan_picture(plan_of_args(fcinfo)))
 	{
 		PgmgNode   *node = lfirst(lc);
 		Datum		values[4];

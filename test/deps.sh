@@ -15,6 +15,16 @@ for pkg in $PACKAGES; do
 		missing="$missing $pkg"
 	fi
 done
+# Mermaid's own parser, for test/client/graph.sh, where npm is installed
+# and its registry reachable: in a cache outside the repository; without
+# it the test checks the Mermaid text's structure only
+mermaid_dir=${XDG_CACHE_HOME:-$HOME/.cache}/pgmg-test/mermaid
+if command -v npm >/dev/null 2>&1 && [ ! -d "$mermaid_dir/node_modules/mermaid" ]; then
+	mkdir -p "$mermaid_dir"
+	(cd "$mermaid_dir" && timeout 300 npm install --silent --no-audit --no-fund mermaid@10.9 jsdom@29 >/dev/null 2>&1) ||
+		echo "deps: could not install Mermaid's parser with npm; graph.sh checks the Mermaid text's structure only" >&2
+fi
+
 [ -n "$missing" ] || exit 0
 
 if [ "$(id -u)" -eq 0 ]; then

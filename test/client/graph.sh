@@ -60,6 +60,15 @@ check=$(printf '%s\n' "$mm" | awk '
 	END { print (bad == "" ? "ok " edges : "bad" bad) }')
 is "$check" "ok 6" "the Mermaid text is well formed: declared nodes, 6 edges between them"
 like "$mm" '["function<br/>public.greeting()"]' "labels quoted"
+# and Mermaid's own parser, where test/deps.sh could install it
+mermaid_dir=${XDG_CACHE_HOME:-$HOME/.cache}/pgmg-test/mermaid
+if command -v node >/dev/null 2>&1 && [ -d "$mermaid_dir/node_modules/mermaid" ]; then
+	is "$(printf '%s\n' "$mm" | node "$repo_root/test/client/mermaid_parse.mjs" "$mermaid_dir" 2>&1)" parsed "Mermaid's parser reads it"
+	is "$(printf 'flowchart LR\n  n1["a"b"]\n' | node "$repo_root/test/client/mermaid_parse.mjs" "$mermaid_dir" >/dev/null 2>&1; echo $?)" 1 "(and refuses a broken label: the check can fail)"
+else
+	ok 0 "# SKIP Mermaid's parser is not installed here (no npm or no registry): structure checked only"
+	ok 0 "# SKIP"
+fi
 
 # --plan: what a plan would do, coloured
 echo 'ALTER TABLE customers ADD COLUMN note text;' >migrations/002_note.sql
@@ -73,6 +82,11 @@ like "$planned" '"002_note.sql" [label="002_note.sql\n(migrate)", fillcolor="#d9
 like "$planned" '"table.public.customers" [label="table\npublic.customers\n(alter)", fillcolor="#d9d2e9", shape=cylinder' "the table it alters"
 printf '%s\n' "$planned" | dot -Tsvg >/dev/null 2>&1
 is "$?" 0 "and Graphviz renders the plan's picture"
+if command -v node >/dev/null 2>&1 && [ -d "$mermaid_dir/node_modules/mermaid" ]; then
+	is "$(pgmg graph --plan --format=mermaid 2>/dev/null | node "$repo_root/test/client/mermaid_parse.mjs" "$mermaid_dir" 2>&1)" parsed "and Mermaid's parser reads the plan's, classes and all"
+else
+	ok 0 "# SKIP Mermaid's parser is not installed here"
+fi
 json=$(pgmg plan --format=json 2>/dev/null)
 is "$(printf '%s' "$json" | perl -MJSON::PP -e 'my $e = decode_json(join("", <STDIN>)); my %a = map { $_->{object} => $_->{action} // "-" } @{$e->{nodes}}; print join(",", map { "$_=$a{$_}" } sort keys %a)')" \
 	"002_note.sql=migrate,function.public.greeting()=drop,function.public.size_of(numeric)=-,table.public.customers=alter,table.public.orders=-,type.public.order_size=-,view.public.customer_orders=-,view.public.order_sizes=replace" \
