@@ -6,6 +6,9 @@
  *	  (the code its columns, defaults, constraints, index expressions and
  *	  queries use, with what that code needs).
  *
+ * pgmg_file_edges gives the same edges, over every code file, to the
+ * picture (picture.c): what orders the files is what is drawn.
+ *
  * Files are numbered by path before they are sorted, and the graph puts
  * the lowest number first among files that are ready together, so the same
  * files give the same order on every database.  A reference resolves as
