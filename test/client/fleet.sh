@@ -118,6 +118,18 @@ is "$status" 2 "--jobs must be 1 or more"
 out=$(pgmg apply --canary=other 2>&1); status=$?
 is "$status" 2 "--canary needs --targets"
 
+# a database whose name needs quoting, listed by a query on a server named
+# by a URI: the name is percent-encoded into it
+odd="pgmg fl $$ odd/é"
+createdb "$odd" || bail_out "createdb failed"
+printf '[targets.odd]\nserver = "postgresql://127.0.0.1:%s/postgres?application_name=fleet"\nquery = "SELECT datname FROM pg_database WHERE datname LIKE '"'"'pgmg fl %s odd%%'"'"'"\n' "${PGPORT:-5432}" "$$" >>pgmg.toml
+out=$(pgmg apply --targets=odd 2>&1); status=$?
+is "$status" 0 "a target whose database name has blanks, a slash and UTF-8, on a URI server"
+like "$out" "odd/$odd" "named in the report"
+is "$(PGDATABASE=$odd psql -X -At -c 'SELECT count(*) FROM item_names')" 0 "and applied there"
+PGDATABASE=postgres dropdb "$odd"
+sed -i '/^\[targets.odd\]$/,$d' pgmg.toml
+
 # a hot standby of the test cluster: planned, never applied
 sql 'CHECKPOINT' >/dev/null
 [ "$(id -u)" != 0 ] || chown postgres "$standby"
