@@ -45,6 +45,8 @@ static PgmgGraph *file_graph(List *files, List *search_path, HTAB *names,
 							 List **unresolved, List **edges);
 static void add_file_edge(PgmgGraph *g, List **edges, PgmgFile *before,
 						  PgmgFile *after, PgmgRef *ref);
+static void add_late_edges(List *search_path, HTAB *names, PgmgFile *f,
+						   PgmgRef *ref, List **unresolved, List **edges);
 static HTAB *defined_names(List *files);
 static List *search_path_names(void);
 
@@ -130,8 +132,10 @@ pgmg_order_files(List *exec, List *migrations, List **unresolved)
  *		a file needs another to exist first, and which reference of it
  *		(NULL for a "-- pgmg:requires" line and for what a materialized
  *		view evaluates) says so.  Numbers the files by path, as ordering
- *		does; the files must be parsed.  Appends to *unresolved the hard
- *		references no file defines (PgmgUnresolved *).
+ *		does; the files must be parsed.  Appends to *unresolved the
+ *		references no file defines (PgmgUnresolved *).  Also gives the late
+ *		edges, which order nothing: what a function's string body names,
+ *		resolved only when it runs (late set; unresolved ones too).
  */
 List *
 pgmg_file_edges(List *files, List **unresolved)
@@ -211,7 +215,8 @@ defined_names(List *files)
  *		the files defining what its hard references name, after what a
  *		materialized view of it evaluates, and after the files its
  *		"-- pgmg:requires" lines name.  Appends the references no file
- *		defines to *unresolved, and with edges, every edge to *edges.
+ *		defines to *unresolved, and with edges, every edge to *edges, with
+ *		the late ones (add_late_edges).
  */
 static PgmgGraph *
 file_graph(List *files, List *search_path, HTAB *names, List **unresolved,
@@ -241,7 +246,11 @@ file_graph(List *files, List *search_path, HTAB *names, List **unresolved,
 			List	   *defined;
 
 			if (!ref->hard)
+			{
+				if (edges)
+					add_late_edges(search_path, names, f, ref, unresolved, edges);
 				continue;
+			}
 			defined = resolve_ref(search_path, names, ref);
 			if (defined == NIL && ref->kind <= PGMG_REF_FUNCTION)
 			{
@@ -298,6 +307,43 @@ add_file_edge(PgmgGraph *g, List **edges, PgmgFile *before, PgmgFile *after,
 		e->from = after;
 		e->to = before;
 		e->ref = ref;
+		e->late = false;
+		*edges = lappend(*edges, e);
+	}
+}
+
+/*
+ * add_late_edges
+ *		For the picture: a late (soft) reference of f, to the files that
+ *		define what it names, or, when none does, to *unresolved (a table,
+ *		say).  These edges order nothing.
+ */
+static void
+add_late_edges(List *search_path, HTAB *names, PgmgFile *f, PgmgRef *ref,
+			   List **unresolved, List **edges)
+{
+	List	   *defined = resolve_ref(search_path, names, ref);
+	ListCell   *lc;
+
+	if (defined == NIL && ref->kind <= PGMG_REF_FUNCTION)
+	{
+		PgmgUnresolved *u = palloc(sizeof(PgmgUnresolved));
+
+		u->file = f;
+		u->ref = ref;
+		*unresolved = lappend(*unresolved, u);
+	}
+	foreach(lc, defined)
+	{
+		PgmgFileEdge *e;
+
+		if (lfirst(lc) == f)
+			continue;
+		e = palloc(sizeof(PgmgFileEdge));
+		e->from = f;
+		e->to = lfirst(lc);
+		e->ref = ref;
+		e->late = true;
 		*edges = lappend(*edges, e);
 	}
 }

@@ -124,6 +124,7 @@ static void emit_steps(FunctionCallInfo fcinfo, PgmgPlan *plan);
 static Datum step_cause(PgmgStep *step);
 static void json_member(StringInfo buf, const char *name, const char *value);
 static PgmgPlan *plan_of_args(FunctionCallInfo fcinfo);
+static Datum text_array(List *strings);
 
 /*
  * Module load callback: define pgmg's settings.
@@ -943,9 +944,26 @@ plan_of_args(FunctionCallInfo fcinfo)
 }
 
 /*
+ * text_array
+ *		strings (char *) as a text[] Datum.
+ */
+static Datum
+text_array(List *strings)
+{
+	Datum	   *items = palloc(sizeof(Datum) * Max(list_length(strings), 1));
+	ListCell   *lc;
+	int			n = 0;
+
+	foreach(lc, strings)
+		items[n++] = CStringGetTextDatum(lfirst(lc));
+	return PointerGetDatum(construct_array(items, n, TEXTOID, -1, false, TYPALIGN_INT));
+}
+
+/*
  * pgmg.graph(files jsonb, allow_out_of_order boolean) returns a row per
- * managed object, dropped object and pending migration: what the plan
- * does to it and what it needs to exist first (picture.c).  Reads only.
+ * managed object, table they read, dropped object and pending migration:
+ * what the plan does to it, what it needs to exist first and what its
+ * string bodies name (picture.c).  Reads only.
  */
 Datum
 pgmg_graph_sql(PG_FUNCTION_ARGS)
@@ -960,14 +978,9 @@ pgmg_graph_sql(PG_FUNCTION_ARGS)
 	foreach(lc, pgmg_plan_picture(plan_of_args(fcinfo)))
 	{
 		PgmgNode   *node = lfirst(lc);
-		Datum		values[4];
-		bool		nulls[4] = {0};
-		Datum	   *deps = palloc(sizeof(Datum) * Max(list_length(node->depends_on), 1));
-		ListCell   *dc;
-		int			n = 0;
+		Datum		values[5];
+		bool		nulls[5] = {0};
 
-		foreach(dc, node->depends_on)
-			deps[n++] = CStringGetTextDatum(lfirst(dc));
 		values[0] = CStringGetTextDatum(node->object);
 		nulls[1] = node->file == NULL;
 		if (node->file)
@@ -975,8 +988,8 @@ pgmg_graph_sql(PG_FUNCTION_ARGS)
 		nulls[2] = node->action == NULL;
 		if (node->action)
 			values[2] = CStringGetTextDatum(node->action);
-		values[3] = PointerGetDatum(construct_array(deps, n, TEXTOID, -1, false,
-													TYPALIGN_INT));
+		values[3] = text_array(node->depends_on);
+		values[4] = text_array(node->late);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 	end_call(callcxt, oldcxt);

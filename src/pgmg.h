@@ -517,12 +517,16 @@ typedef struct PgmgUnresolved
 extern List *pgmg_order_files(List *files, List *migrations,
 							   List **unresolved);
 
-/* from needs to exist before it (ref: which reference says so, or NULL) */
+/*
+ * from needs to exist before it (ref: which reference says so, or NULL);
+ * late: only names it in a body resolved when it runs (orders nothing)
+ */
 typedef struct PgmgFileEdge
 {
 	PgmgFile   *from;
 	PgmgFile   *to;
 	PgmgRef    *ref;
+	bool		late;
 } PgmgFileEdge;
 
 extern List *pgmg_file_edges(List *files, List **unresolved);
@@ -539,6 +543,8 @@ typedef struct PgmgNode
 								 * migrate, pause), or NULL: nothing */
 	bool		migration;		/* a pending migration */
 	List	   *depends_on;		/* char *: objects it needs first, sorted */
+	List	   *late;			/* char *: objects its string bodies name,
+								 * resolved when they run; sorted */
 } PgmgNode;
 
 /*

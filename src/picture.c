@@ -9,7 +9,9 @@
  *	  references (the edges pgmg_order_files orders by), and from a
  *	  migration to the code it needs created before it.  Each node carries
  *	  what the plan does to it; a table a pending migration changes is
- *	  "alter".
+ *	  "alter".  Late edges, apart, are what a function's string body names,
+ *	  resolved only when it runs: they order nothing, but show who reads
+ *	  what.
  *
  * Nodes come in file path order, a file's objects in file order, then the
  * tables in the order first referenced, then the objects only dropped and
@@ -27,13 +29,13 @@
 
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
-#include "nodes/makefuncs.h"
 
 #include "pgmg.h"
 
 static PgmgNode *add_node(List **nodes, HTAB *by_key, const char *object,
 						  const char *file);
-static void add_edge(PgmgNode *from, const char *to);
+static void add_edge(List **list, PgmgNode *from, const char *to);
+static bool has_string(List *list, const char *s);
 static bool names_def(PgmgRef *ref, PgmgDef *def);
 static char *relation_key(RangeVar *rv);
 
@@ -86,7 +88,8 @@ pgmg_plan_picture(PgmgPlan *plan)
 
 			foreach(tc, e->to->defs)
 				if (!named || names_def(e->ref, lfirst(tc)))
-					add_edge(from, ((PgmgDef *) lfirst(tc))->key);
+					add_edge(from ? (e->late ? &from->late : &from->depends_on) : NULL,
+							 from, ((PgmgDef *) lfirst(tc))->key);
 		}
 	}
 
@@ -101,7 +104,12 @@ pgmg_plan_picture(PgmgPlan *plan)
 			continue;
 		(void) add_node(&nodes, by_key, key, NULL);
 		foreach(dc, u->file->defs)
-			add_edge(pgmg_str_get(by_key, ((PgmgDef *) lfirst(dc))->key), key);
+		{
+			PgmgNode   *from = pgmg_str_get(by_key, ((PgmgDef *) lfirst(dc))->key);
+
+			if (from)
+				add_edge(u->ref->hard ? &from->depends_on : &from->late, from, key);
+		}
 	}
 
 	/* what the plan does: a drop and a create of one object recreate it */
@@ -138,7 +146,7 @@ pgmg_plan_picture(PgmgPlan *plan)
 				ListCell   *tc;
 
 				foreach(tc, ((PgmgFile *) lfirst(dc))->defs)
-					add_edge(node, ((PgmgDef *) lfirst(tc))->key);
+					add_edge(&node->depends_on, node, ((PgmgDef *) lfirst(tc))->key);
 			}
 		}
 	}
@@ -147,7 +155,15 @@ pgmg_plan_picture(PgmgPlan *plan)
 	{
 		PgmgNode   *node = lfirst(lc);
 
+		List	   *late = NIL;
+
+		/* a late edge where a hard one is says nothing more */
+		foreach(dc, node->late)
+			if (!has_string(node->depends_on, lfirst(dc)))
+				late = lappend(late, lfirst(dc));
+		node->late = late;
 		list_sort(node->depends_on, pgmg_compare_cstrings);
+		list_sort(node->late, pgmg_compare_cstrings);
 	}
 	return nodes;
 }
@@ -174,19 +190,31 @@ add_node(List **nodes, HTAB *by_key, const char *object, const char *file)
 
 /*
  * add_edge
- *		from needs the object to first; once, and never itself.
+ *		Append to to *list, the depends_on or late list of from: once, and
+ *		never from itself.
  */
 static void
-add_edge(PgmgNode *from, const char *to)
+add_edge(List **list, PgmgNode *from, const char *to)
+{
+	if (from == NULL || strcmp(from->object, to) == 0)
+		return;
+	if (!has_string(*list, to))
+		*list = lappend(*list, pstrdup(to));
+}
+
+/*
+ * has_string
+ *		Is s in list (char *)?
+ */
+static bool
+has_string(List *list, const char *s)
 {
 	ListCell   *lc;
 
-	if (from == NULL || strcmp(from->object, to) == 0)
-		return;
-	foreach(lc, from->depends_on)
-		if (strcmp(lfirst(lc), to) == 0)
-			return;
-	from->depends_on = lappend(from->depends_on, pstrdup(to));
+	foreach(lc, list)
+		if (strcmp(lfirst(lc), s) == 0)
+			return true;
+	return false;
 }
 
 /*

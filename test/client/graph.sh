@@ -22,6 +22,9 @@ echo 'CREATE VIEW customer_orders AS SELECT c.name, s.size FROM customers c JOIN
 cat >sql/functions/greeting.sql <<'EOF'
 CREATE FUNCTION greeting() RETURNS text LANGUAGE sql AS $$ SELECT $q$hello "world"$q$ $$;
 EOF
+cat >sql/functions/order_count.sql <<'EOF'
+CREATE FUNCTION order_count() RETURNS bigint LANGUAGE sql STABLE AS 'SELECT count(*) FROM order_sizes';
+EOF
 pgmg apply >/dev/null 2>&1 || echo "# apply failed"
 
 dot_out=$(pgmg graph 2>/dev/null); status=$?
@@ -33,12 +36,13 @@ like "$dot_out" '"view.public.order_sizes" -> "view.public.customer_orders";' "a
 like "$dot_out" '"table.public.orders" -> "view.public.order_sizes";' "and the tables it reads, drawn"
 like "$dot_out" '"table.public.customers" [label="table\npublic.customers", fillcolor="#eeeeee", shape=cylinder' "tables as grey cylinders (the migrations own them)"
 like "$dot_out" '"function.public.greeting()" [label="function\npublic.greeting()"];' "an object on its own"
+like "$dot_out" '"view.public.order_sizes" -> "function.public.order_count()" [style=dashed, color="#aaaaaa"];' "a string body's reference: a dashed edge (it orders nothing)"
 unlike "$dot_out" "fillcolor=\"#b7e1cd\"" "without --plan nothing is coloured"
 printf '%s\n' "$dot_out" >graph.dot
 svg=$(dot -Tsvg graph.dot 2>&1); status=$?
 is "$status" 0 "Graphviz renders it (dot -Tsvg)"
 like "$svg" "<title>view.public.customer_orders</title>" "with every object in the picture"
-is "$(printf '%s' "$svg" | grep -c 'class="edge"')" 6 "and all 6 edges"
+is "$(printf '%s' "$svg" | grep -c 'class="edge"')" 7 "and all 7 edges"
 
 # mermaid: structure (no Mermaid parser installs here without a browser)
 mm=$(pgmg graph --format=mermaid 2>/dev/null); status=$?
@@ -53,12 +57,12 @@ check=$(printf '%s\n' "$mm" | awk '
 		if (label ~ /"/) bad = bad " quote-in-label:" id
 		next
 	}
-	/^  n[0-9]+ --> n[0-9]+$/ { if (!($1 in node) || !($3 in node)) bad = bad " dangling:" $0; edges++; next }
+	/^  n[0-9]+ (-->|-\.->) n[0-9]+$/ { if (!($1 in node) || !($3 in node)) bad = bad " dangling:" $0; edges++; next }
 	/^  classDef [a-z]+ fill:#[0-9a-f]+$/ { next }
 	/^  class [n0-9,]+ [a-z]+$/ { next }
 	{ bad = bad " line:" $0 }
 	END { print (bad == "" ? "ok " edges : "bad" bad) }')
-is "$check" "ok 6" "the Mermaid text is well formed: declared nodes, 6 edges between them"
+is "$check" "ok 7" "the Mermaid text is well formed: declared nodes, 7 edges between them"
 like "$mm" '["function<br/>public.greeting()"]' "labels quoted"
 # and Mermaid's own parser, where test/deps.sh could install it
 mermaid_dir=${XDG_CACHE_HOME:-$HOME/.cache}/pgmg-test/mermaid
@@ -89,15 +93,15 @@ else
 fi
 json=$(pgmg plan --format=json 2>/dev/null)
 is "$(printf '%s' "$json" | perl -MJSON::PP -e 'my $e = decode_json(join("", <STDIN>)); my %a = map { $_->{object} => $_->{action} // "-" } @{$e->{nodes}}; print join(",", map { "$_=$a{$_}" } sort keys %a)')" \
-	"002_note.sql=migrate,function.public.greeting()=drop,function.public.size_of(numeric)=-,table.public.customers=alter,table.public.orders=-,type.public.order_size=-,view.public.customer_orders=-,view.public.order_sizes=replace" \
+	"002_note.sql=migrate,function.public.greeting()=drop,function.public.order_count()=-,function.public.size_of(numeric)=-,table.public.customers=alter,table.public.orders=-,type.public.order_size=-,view.public.customer_orders=-,view.public.order_sizes=replace" \
 	"the plan's JSON has the same nodes, with what the plan does to each"
 
 # --focus and --depth
 near=$(pgmg graph --focus=order_sizes --depth=1 2>/dev/null)
-is "$(printf '%s\n' "$near" | grep -c '\[label=')" 4 "--focus order_sizes --depth 1: it, the function, its table and the view reading it"
+is "$(printf '%s\n' "$near" | grep -c '\[label=')" 5 "--focus order_sizes --depth 1: it, the function it calls, its table, the view and the function reading it"
 unlike "$near" "customers" "and nothing further"
 is "$(pgmg graph --focus=view.public.order_sizes --depth=0 2>/dev/null | grep -c '\[label=')" 1 "--depth 0: the object alone"
-is "$(pgmg graph --focus=views/customer_orders.sql --depth=9 2>/dev/null | grep -c '\[label=')" 6 "focus by file, deep: everything connected to it"
+is "$(pgmg graph --focus=views/customer_orders.sql --depth=9 2>/dev/null | grep -c '\[label=')" 7 "focus by file, deep: everything connected to it"
 out=$(pgmg graph --focus=nothing_here 2>&1); status=$?
 is "$status" 2 "a focus matching nothing is a usage error"
 like "$out" "no object or file matches --focus nothing_here" "saying so"
@@ -110,12 +114,13 @@ is "$status" 2 "--format=dot belongs to graph"
 files=$(pgmg files)
 out=$(psql -X -q -At -v ON_ERROR_STOP=1 -v files="$files" <<'EOF'
 BEGIN READ ONLY;
-SELECT object || '|' || COALESCE(action, '') || '|' || array_to_string(depends_on, ',') FROM pgmg.graph(:'files') WHERE object LIKE 'view.%' ORDER BY object;
+SELECT object || '|' || COALESCE(action, '') || '|' || array_to_string(depends_on, ',') || '|' || array_to_string(late_references, ',') FROM pgmg.graph(:'files') WHERE object LIKE 'view.%' OR object LIKE '%order_count%' ORDER BY object;
 COMMIT;
 EOF
 )
-is "$out" "view.public.customer_orders||table.public.customers,table.public.orders,view.public.order_sizes
-view.public.order_sizes|replace|function.public.size_of(numeric),table.public.orders" "pgmg.graph() works read-only, with sorted edges"
+is "$out" "function.public.order_count()|||view.public.order_sizes
+view.public.customer_orders||table.public.customers,table.public.orders,view.public.order_sizes|
+view.public.order_sizes|replace|function.public.size_of(numeric),table.public.orders|" "pgmg.graph() works read-only, with sorted edges, late ones apart"
 is "$(sql "SELECT count(*) FROM pgmg.pgmg_migrations")" 1 "nothing was applied"
 
 done_testing
