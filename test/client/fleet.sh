@@ -90,6 +90,14 @@ pgmg apply --targets="tenants/${prefix}_05" >/dev/null 2>&1
 # a failing canary applies nothing else
 echo 'CREATE TABLE notes (id int, body text);' >migrations/002_notes.sql
 on 03 'CREATE TABLE notes (x int)' >/dev/null
+out=$(pgmg check --all-targets --jobs=4 2>/dev/null); status=$?
+is "$status" 7 "check over the fleet finds the one tenant where the apply would fail: exit 7"
+like "$(printf '%s\n' "$out" | grep "_03 ")" "failed            1" "that tenant: 1 failing step"
+like "$(printf '%s\n' "$out" | grep "_03 ")" "1 step(s) would fail" "saying so"
+is "$(printf '%s\n' "$out" | grep -c '  checked ')" 20 "the others would apply"
+out=$(pgmg hazards --all-targets --jobs=4 2>/dev/null); status=$?
+is "$status" 0 "hazards over the fleet"
+like "$out" "Every target that answered has the same hazards." "alike everywhere"
 out=$(pgmg apply --all-targets --jobs=4 --canary="tenants/${prefix}_03" 2>"$scratch/err"); status=$?
 is "$status" 1 "a failing canary: exit 1 (none succeeded)"
 like "$(head -n 2 "$scratch/err")" "[1/21] tenants/${prefix}_03: failed" "the canary ran first, alone"
