@@ -153,6 +153,21 @@ check "no project" apply
 is "$(field '$e->{exit_code} . " " . $e->{error}{message}')" "2 no project here: no pgmg.toml in / or above it (up to the repository root), and neither --migrations-dir nor --code-dir was given" "no project: exit 2, saying what was looked for"
 cd "$scratch" || exit 1
 
+# a signal: the envelope still comes, interrupted (a psql that hangs)
+printf '#!/bin/sh\nsleep 20\n' >"$scratch/slow_psql"
+chmod +x "$scratch/slow_psql"
+# in a process group of its own, signalled whole, as a terminal or a CI
+# runner does
+PGMG_PSQL=$scratch/slow_psql setsid pgmg version --format=json >"$scratch/env.json" 2>/dev/null &
+slow=$!
+sleep 1
+kill -TERM "-$slow"
+wait "$slow"
+status=$?
+env=$(cat "$scratch/env.json")
+is "$status" 143 "a TERM signal ends the command with 143"
+is "$(field '$e->{status} . " " . $e->{exit_code}')" "interrupted 143" "and the envelope says interrupted"
+
 # files is the file set itself, not an envelope
 is "$(pgmg files --format=json | perl -MJSON::PP -e 'my $f = decode_json(join("", <STDIN>)); print join(",", sort keys %$f)')" "code,migrations" "files prints the file set as it is"
 is "$(pgmg watch --format=json 2>&1; echo "exit $?")" "pgmg: watch has no --format=json: it runs until stopped
