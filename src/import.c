@@ -48,7 +48,6 @@
 #include "catalog/pg_proc.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
-#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/ruleutils.h"
@@ -68,7 +67,6 @@ static const char *firing_keyword(char enabled);
 static char *file_path(HTAB *paths, const char *schema, const char *folder,
 					   const char *name);
 static void operator_words(StringInfo buf, const char *name);
-static Datum schema_array(List *schemas);
 static char *covered_objects(const ObjectAddress *addr);
 
 /* the objects of each kind, as (classid, oid, schema, folder, name) */
@@ -198,7 +196,7 @@ import_kind(List **files, HTAB *paths, const char *query, List *schemas)
 	int			ret;
 	uint64		r;
 
-	values[0] = schema_array(schemas);
+	values[0] = pgmg_text_array(schemas);
 	ret = pgmg_spi_execute_args(query, 1, types, values, NULL, true, 0);
 	if (ret != SPI_OK_SELECT)
 		elog(ERROR, "could not list objects to import: %s", SPI_result_code_string(ret));
@@ -545,19 +543,6 @@ operator_words(StringInfo buf, const char *name)
 				word = words[i][1];
 		appendStringInfo(buf, "%s%s", p == name ? "" : "_", word);
 	}
-}
-
-/* a text[] of the schema names */
-static Datum
-schema_array(List *schemas)
-{
-	Datum	   *elems = palloc(sizeof(Datum) * Max(list_length(schemas), 1));
-	ListCell   *lc;
-	int			i = 0;
-
-	foreach(lc, schemas)
-		elems[i++] = CStringGetTextDatum(lfirst(lc));
-	return PointerGetDatum(construct_array(elems, i, TEXTOID, -1, false, TYPALIGN_INT));
 }
 
 /*

@@ -124,7 +124,6 @@ static void emit_steps(FunctionCallInfo fcinfo, PgmgPlan *plan);
 static Datum step_cause(PgmgStep *step);
 static void json_member(StringInfo buf, const char *name, const char *value);
 static PgmgPlan *plan_of_args(FunctionCallInfo fcinfo);
-static Datum text_array(List *strings);
 
 /*
  * Module load callback: define pgmg's settings.
@@ -944,22 +943,6 @@ plan_of_args(FunctionCallInfo fcinfo)
 }
 
 /*
- * text_array
- *		strings (char *) as a text[] Datum.
- */
-static Datum
-text_array(List *strings)
-{
-	Datum	   *items = palloc(sizeof(Datum) * Max(list_length(strings), 1));
-	ListCell   *lc;
-	int			n = 0;
-
-	foreach(lc, strings)
-		items[n++] = CStringGetTextDatum(lfirst(lc));
-	return PointerGetDatum(construct_array(items, n, TEXTOID, -1, false, TYPALIGN_INT));
-}
-
-/*
  * pgmg.graph(files jsonb, allow_out_of_order boolean) returns a row per
  * managed object, table they read, dropped object and pending migration:
  * what the plan does to it, what it needs to exist first and what its
@@ -988,8 +971,8 @@ pgmg_graph_sql(PG_FUNCTION_ARGS)
 		nulls[2] = node->action == NULL;
 		if (node->action)
 			values[2] = CStringGetTextDatum(node->action);
-		values[3] = text_array(node->depends_on);
-		values[4] = text_array(node->late);
+		values[3] = pgmg_text_array(node->depends_on);
+		values[4] = pgmg_text_array(node->late);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 	end_call(callcxt, oldcxt);

@@ -128,6 +128,7 @@ extern ErrorData *pgmg_subtransaction(void (*fn) (void *), void *arg, bool keep)
 extern bool pgmg_read_rolled_back(void (*fn) (void *), void *arg, bool swallow);
 extern int	pgmg_empty_search_path(void);
 extern double pgmg_elapsed_ms(TimestampTz start);
+extern Datum pgmg_text_array(List *strings);
 extern void pgmg_spi_connect(void);
 extern int	pgmg_spi_execute(const char *sql, bool read_only, long count);
 extern int	pgmg_spi_execute_args(const char *sql, int nargs, Oid *types,

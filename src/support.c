@@ -4,7 +4,7 @@
  *	  What every other file may use: the error context that names a file,
  *	  line and object; elapsed time; SPI calls that leave the caller's
  *	  memory context current; a catalog row by OID; reading in a
- *	  subtransaction that is rolled back.
+ *	  subtransaction that is rolled back; a text[] of strings.
  *
  * This file calls no other file of pgmg (see the layering in pgmg.h).
  *
@@ -29,6 +29,8 @@
 #include "common/hashfn.h"
 #include "executor/spi.h"
 #include "mb/pg_wchar.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/hsearch.h"
 #include "utils/resowner.h"
@@ -302,6 +304,22 @@ int
 pgmg_compare_cstrings(const ListCell *a, const ListCell *b)
 {
 	return strcmp((char *) lfirst(a), (char *) lfirst(b));
+}
+
+/*
+ * pgmg_text_array
+ *		A text[] Datum of strings (char *), in their order.
+ */
+Datum
+pgmg_text_array(List *strings)
+{
+	Datum	   *items = palloc(sizeof(Datum) * Max(list_length(strings), 1));
+	ListCell   *lc;
+	int			n = 0;
+
+	foreach(lc, strings)
+		items[n++] = CStringGetTextDatum(lfirst(lc));
+	return PointerGetDatum(construct_array(items, n, TEXTOID, -1, false, TYPALIGN_INT));
 }
 
 /*
