@@ -113,6 +113,11 @@ server_stop() {
 	as_postgres pg_ctl -D "$1" -m immediate -w stop >/dev/null 2>&1 || true
 }
 
+# python: Debian's python3, whose jsonschema test/deps.sh installs (another
+# python3 first on PATH may lack it)
+python=/usr/bin/python3
+[ -x "$python" ] || python=python3
+
 # sql QUERY: run QUERY in the test database; unaligned, tuples only
 sql() {
 	psql -X -q -At -v ON_ERROR_STOP=1 -c "$1"

@@ -18,7 +18,7 @@ check() {
 	shift
 	env=$(pgmg "$@" --format=json 2>"$scratch/stderr"); status=$?
 	printf '%s' "$env" >"$scratch/env.json"
-	out=$(python3 - "$schema" "$scratch/env.json" "$status" <<'PY'
+	out=$("$python" - "$schema" "$scratch/env.json" "$status" <<'PY'
 import json, sys
 from jsonschema import Draft202012Validator
 schema = json.load(open(sys.argv[1]))

@@ -114,7 +114,7 @@ is "$status" 0 "plan --format=json over the fleet"
 is "$(printf '%s' "$env" | perl -MJSON::PP -e 'my $e = decode_json(join("", <STDIN>)); print scalar(@{$e->{targets}}), " ", $e->{counts}{planned}, " ", $e->{targets}[0]{name}, " ", $e->{targets}[0]{envelope}{command}, " ", $e->{targets}[1]{envelope}{target}{database}')" \
 	"21 21 other plan ${prefix}_01" "one entry per target, in order, each with its envelope"
 printf '%s' "$env" >"$scratch/env.json"
-is "$(python3 -c 'import json, sys; from jsonschema import Draft202012Validator as V; s = json.load(open(sys.argv[1])); print(len(list(V(s).iter_errors(json.load(open(sys.argv[2]))))))' "$repo_root/bin/pgmg.schema.json" "$scratch/env.json")" 0 \
+is "$("$python" -c 'import json, sys; from jsonschema import Draft202012Validator as V; s = json.load(open(sys.argv[1])); print(len(list(V(s).iter_errors(json.load(open(sys.argv[2]))))))' "$repo_root/bin/pgmg.schema.json" "$scratch/env.json")" 0 \
 	"valid against the schema"
 
 # usage
