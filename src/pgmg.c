@@ -441,7 +441,8 @@ plan_or_apply(FunctionCallInfo fcinfo, bool apply)
  *		views are locked first (within the lock timeout) and the database
  *		planned again with a fresh snapshot, until the plan preserves
  *		nothing it has not locked.  When *pushed is set, the fresh snapshot
- *		stays pushed for the caller to pop after executing.
+ *		stays pushed for the caller to pop after executing.  Every lock
+ *		planning waits for is waited for within the lock timeout.
  */
 static PgmgPlan *
 plan_locked(Jsonb *files, bool allow_out_of_order, int timeout_ms,
@@ -449,6 +450,13 @@ plan_locked(Jsonb *files, bool allow_out_of_order, int timeout_ms,
 {
 	List	   *locked = NIL;
 
+	/*
+	 * Planning waits for locks too (analysing a view's new query opens the
+	 * tables it reads): within the lock timeout, as everything else
+	 */
+	(void) set_config_option("lock_timeout", psprintf("%d", timeout_ms),
+							 PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
 	*pushed = false;
 	for (;;)
 	{
@@ -462,10 +470,6 @@ plan_locked(Jsonb *files, bool allow_out_of_order, int timeout_ms,
 		missing = list_difference_oid(plan->preserved_relids, locked);
 		if (missing == NIL)
 			return plan;
-		if (locked == NIL)
-			(void) set_config_option("lock_timeout", psprintf("%d", timeout_ms),
-									 PGC_USERSET, PGC_S_SESSION,
-									 GUC_ACTION_SAVE, true, 0, false);
 		list_sort(missing, list_oid_cmp);
 		foreach(lc, missing)
 			LockRelationOid(lfirst_oid(lc), AccessExclusiveLock);

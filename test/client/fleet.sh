@@ -167,4 +167,24 @@ is "$status" 0 "plan on the standby and on its primary"
 like "$out" "Every target that answered plans the same steps." "the standby plans as its primary"
 like "$(printf '%s\n' "$out" | grep "^replica/")" "planned" "planned on the standby"
 
+# a target of its own connection string with a lock timeout of its own
+printf '[targets.busy]\nconnection_string = "dbname=%s"\nlock_timeout = "200ms"\n' "${prefix}_02" >>pgmg.toml
+echo 'ALTER TABLE items ADD COLUMN extra int;' >migrations/004_extra.sql
+PGDATABASE=${prefix}_02 psql -X -q -c "BEGIN; LOCK TABLE items; SELECT pg_sleep(8);" >/dev/null 2>&1 &
+locker=$!
+i=0
+while [ "$(sql "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a USING (pid) WHERE a.datname = '${prefix}_02' AND l.mode = 'AccessExclusiveLock' AND l.granted")" = 0 ] && [ $i -lt 50 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+started_at=$(date +%s)
+out=$(PGOPTIONS="-c pgmg.lock_retries=0" pgmg apply --targets=busy 2>/dev/null); status=$?
+took=$(($(date +%s) - started_at))
+is "$status" 6 "[targets.busy] with lock_timeout = 200ms: the lock wait times out, exit 6"
+like "$out" "55P03" "with the lock timeout's SQLSTATE"
+ok "$([ "$took" -lt 4 ]; echo $?)" "after its own 200 ms, not the default 5 s (took ${took} s)"
+kill "$locker" 2>/dev/null
+wait "$locker" 2>/dev/null
+rm migrations/004_extra.sql
+
 done_testing

@@ -109,4 +109,25 @@ like "$out" 'application "pgmg_holder"' "and its application"
 out=$(pgmg apply --migrations-dir=migrations --code-dir=sql 2>&1); status=$?
 is "$status" 0 "once it is released, the apply runs"
 
+# planning waits within the lock timeout too: a view whose new query reads
+# a table someone holds ACCESS EXCLUSIVE is analysed when the plan is made
+cp sql/stock.sql "$scratch/stock.sql.kept"
+echo 'CREATE VIEW stock AS SELECT id, qty FROM items;' >sql/stock.sql
+PGAPPNAME=pgmg_blocker psql -X -q -c "BEGIN; LOCK TABLE items; SELECT pg_sleep(60); COMMIT;" >/dev/null 2>&1 &
+blocker=$!
+for _ in $(seq 1 50); do
+	[ "$(sql "SELECT count(*) FROM pg_locks WHERE relation = 'items'::regclass AND mode = 'AccessExclusiveLock' AND granted")" = 1 ] && break
+	sleep 0.1
+done
+start=$(now)
+out=$(PGOPTIONS="-c pgmg.lock_retries=0" pgmg apply --migrations-dir=migrations --code-dir=sql --lock-timeout=300ms 2>&1); status=$?
+took=$(elapsed "$start")
+release
+is "$status" 6 "a plan that must analyse a view reading a locked table times out: exit 6"
+ok "$(awk -v t="$took" 'BEGIN { exit !(t < 5) }'; echo $?)" "within the lock timeout, not when the lock is released (took ${took} s)"
+like "$out" "55P03" "with the lock timeout's SQLSTATE"
+out=$(pgmg apply --migrations-dir=migrations --code-dir=sql 2>&1); status=$?
+is "$status" 0 "once it is released, the apply runs"
+cp "$scratch/stock.sql.kept" sql/stock.sql
+
 done_testing
