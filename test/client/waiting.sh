@@ -120,6 +120,11 @@ for _ in $(seq 1 50); do
 	sleep 0.1
 done
 start=$(now)
+out=$(pgmg plan --migrations-dir=migrations --code-dir=sql --lock-timeout=300ms 2>&1); status=$?
+took=$(elapsed "$start")
+is "$status" 0 "pgmg plan behind that lock still plans (exit 0)"
+ok "$(awk -v t="$took" 'BEGIN { exit !(t < 5) }'; echo $?)" "within the lock timeout, not when the lock is released (took ${took} s)"
+start=$(now)
 out=$(PGOPTIONS="-c pgmg.lock_retries=0" pgmg apply --migrations-dir=migrations --code-dir=sql --lock-timeout=300ms 2>&1); status=$?
 took=$(elapsed "$start")
 release
