@@ -118,6 +118,17 @@ is "$(field '$e->{status} . " " . $e->{exit_code} . " " . $e->{counts}{failed} .
 like "$(field 'join ",", map { "$_->{path}=$_->{outcome}:" . ($_->{message} // "") } @{$e->{tests}}')" "sql/__test__/empty_test.sql=failed:no items" "with its message"
 rm sql/__test__/empty_test.sql
 
+# refused: a hazard of the --fail-on severity (a table with rows dropped)
+sql "CREATE TABLE scratch_rows AS SELECT 1 AS n; ANALYZE scratch_rows" >/dev/null
+echo 'DROP TABLE scratch_rows;' >migrations/009_drop.sql
+check "hazards --fail-on" hazards --fail-on=high
+is "$(field '$e->{status} . " " . $e->{counts}{high} . " " . $e->{hazards}[0]{code}')" "refused 1 data_loss" "hazards --format=json --fail-on=high: refused, the hazard counted"
+check "plan --fail-on" plan --fail-on=high
+is "$(field '$e->{status} . " " . $e->{exit_code}')" "refused 4" "plan --format=json --fail-on=high: refused, exit 4"
+like "$(field '$e->{error}{message}')" "hazard(s) of severity high or higher not acknowledged" "saying why"
+rm migrations/009_drop.sql
+sql "DROP TABLE scratch_rows" >/dev/null
+
 # refused: an applied migration edited
 echo 'CREATE TABLE items (id int PRIMARY KEY, name text, price numeric);' >migrations/001_items.sql
 check "apply refused" apply
