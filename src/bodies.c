@@ -15,8 +15,9 @@
  * extension (tables, columns, types, calls), in one query, and every error
  * found is reported together with the file and line it is on.  pgmg.validate_bodies off skips all of it.
  *
- * Runs in the caller's memory context and SPI connection; takes no locks
- * beyond what the validators take.
+ * Runs in the caller's SPI connection; each validator runs in a scratch
+ * memory context reset after it, so what it parses is not kept.  Takes no
+ * locks beyond what the validators take.
  *
  * Copyright (c) 2026, the pgmg authors
  *
@@ -36,6 +37,7 @@
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 #include "utils/syscache.h"
 
 #include "pgmg.h"
@@ -67,10 +69,14 @@ pgmg_validate_bodies_of(List *files)
 	Oid			plpgsql = get_language_oid("plpgsql", true);
 	List	   *checks = NIL;
 	int			nest;
+	MemoryContext scratch;
+	MemoryContext old;
 	ListCell   *fc;
 
 	if (!pgmg_validate_bodies)
 		return;
+	scratch = AllocSetContextCreate(CurrentMemoryContext, "pgmg body check",
+									ALLOCSET_DEFAULT_SIZES);
 	nest = NewGUCNestLevel();
 	(void) set_config_option("check_function_bodies", "on",
 							 PGC_USERSET, PGC_S_SESSION,
@@ -114,7 +120,11 @@ pgmg_validate_bodies_of(List *files)
 					(void) pgmg_push_body_context(&cb, file, as, def->key);
 				else
 					pgmg_push_file_context(&cb, file, def->stmt->location, def->key);
+				/* what the validator parses and analyses is not kept */
+				old = MemoryContextSwitchTo(scratch);
 				OidFunctionCall1(validator, ObjectIdGetDatum(addr.objectId));
+				MemoryContextSwitchTo(old);
+				MemoryContextReset(scratch);
 				error_context_stack = cb.previous;
 			}
 			if (lang == plpgsql)
@@ -133,6 +143,7 @@ pgmg_validate_bodies_of(List *files)
 		}
 	}
 	AtEOXact_GUC(true, nest);
+	MemoryContextDelete(scratch);
 	if (checks != NIL)
 		check_plpgsql(checks);
 }

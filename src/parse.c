@@ -167,13 +167,23 @@ void
 pgmg_split_statements(PgmgFile *file)
 {
 	ErrorContextCallback errcb;
+	MemoryContext parser = AllocSetContextCreate(CurrentMemoryContext,
+												 "pgmg parser",
+												 ALLOCSET_SMALL_SIZES);
+	MemoryContext old;
 	List	   *raw;
 	ListCell   *lc;
 	int			line = 1;
 	int			scanned = 0;
 
+	/*
+	 * The parser's own buffers are not kept: the trees are copied out and
+	 * its context deleted
+	 */
 	pgmg_push_file_context(&errcb, file, 0, NULL);
+	old = MemoryContextSwitchTo(parser);
 	raw = raw_parser(file->content, RAW_PARSE_DEFAULT);
+	MemoryContextSwitchTo(old);
 	error_context_stack = errcb.previous;
 
 	foreach(lc, raw)
@@ -182,7 +192,7 @@ pgmg_split_statements(PgmgFile *file)
 		PgmgStmt   *stmt = palloc0(sizeof(PgmgStmt));
 		int			len = rs->stmt_len;
 
-		stmt->parsetree = rs->stmt;
+		stmt->parsetree = copyObject(rs->stmt);
 		if (len == 0)
 			len = strlen(file->content) - rs->stmt_location;
 		/* start at the first token, after blanks and comments */
@@ -197,6 +207,7 @@ pgmg_split_statements(PgmgFile *file)
 		stmt->line = line;
 		file->stmts = lappend(file->stmts, stmt);
 	}
+	MemoryContextDelete(parser);
 }
 
 /*

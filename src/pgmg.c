@@ -1161,6 +1161,10 @@ static void
 emit_steps(FunctionCallInfo fcinfo, PgmgPlan *plan)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	MemoryContext scratch = AllocSetContextCreate(CurrentMemoryContext,
+												  "pgmg step row",
+												  ALLOCSET_DEFAULT_SIZES);
+	MemoryContext old;
 	ListCell   *lc;
 	int			n = 0;
 
@@ -1172,6 +1176,8 @@ emit_steps(FunctionCallInfo fcinfo, PgmgPlan *plan)
 		StringInfoData sql;
 		ListCell   *sc;
 
+		/* the tuplestore copies the row: its values are not kept */
+		old = MemoryContextSwitchTo(scratch);
 		initStringInfo(&sql);
 		foreach(sc, step->sql)
 			appendStringInfo(&sql, "%s%s;", sql.len ? "\n" : "",
@@ -1188,7 +1194,10 @@ emit_steps(FunctionCallInfo fcinfo, PgmgPlan *plan)
 		values[5] = CStringGetTextDatum(sql.data);
 		values[6] = step_cause(step);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+		MemoryContextSwitchTo(old);
+		MemoryContextReset(scratch);
 	}
+	MemoryContextDelete(scratch);
 }
 
 /*
