@@ -35,6 +35,50 @@ sub recorded {
 	return sh("psql -X -At -d $db -c 'SELECT count(*) FROM pgmg.pgmg_state'") + 0;
 }
 
+# floor_client REPO DIR DB SQLDIR: the upload-only floor of a no-op plan
+# of the code files under SQLDIR against DB.  Writes DIR/pgmg-floor, a copy
+# of the client whose plan query calls pgmg_bench.floor() instead of
+# pgmg.plan(): the same client, the same psql session, checks and upload
+# of the same files, and a function that only reads each file it is sent.
+# The function fails unless it got every file with all its bytes, and the
+# copy is refused unless exactly one query was replaced, so the floor
+# cannot silently measure something else.  Returns the copy's path; drop
+# the function with floor_drop DB.
+sub floor_client {
+	my ($repo, $dir, $db, $sqldir) = @_;
+	my ($files, $bytes) = (0, 0);
+	for my $f (split /\n/, sh("cd $sqldir && find . -name '*.sql'")) {
+		$files++;
+		$bytes += -s "$sqldir/$f";
+	}
+	die "bench: no code files under $sqldir\n" unless $files;
+	open(my $in, '<', "$repo/bin/pgmg") or die;
+	my $text = do { local $/; <$in> };
+	close($in);
+	my $n = ($text =~ s/(SELECT step, action, object, COALESCE\(file, ''\), reason FROM )pgmg\.plan\(/$1pgmg_bench.floor(/g);
+	die "bench: the client's plan query was found $n times, not once: the floor would measure something else\n" unless $n == 1;
+	open(my $out, '>', "$dir/pgmg-floor") or die;
+	print $out $text;
+	close($out);
+	chmod 0755, "$dir/pgmg-floor";
+	open(my $sql, '>', "$dir/floor.sql") or die;
+	print $sql "CREATE SCHEMA pgmg_bench;\n",
+		"CREATE FUNCTION pgmg_bench.floor(files jsonb, allow boolean) RETURNS TABLE (step integer, action text, object text, file text, reason text)\n",
+		"LANGUAGE plpgsql AS \$\$ DECLARE n bigint; b bigint; BEGIN\n",
+		"SELECT count(*), sum(octet_length(e.value)) INTO n, b FROM jsonb_each_text(files->'code') e;\n",
+		"IF n IS DISTINCT FROM $files OR b IS DISTINCT FROM $bytes THEN RAISE EXCEPTION 'floor: read % files of % bytes, not $files of $bytes', n, b; END IF;\n",
+		"END \$\$;\n";
+	close($sql);
+	sh("psql -X -q -v ON_ERROR_STOP=1 -d $db -f $dir/floor.sql");
+	return "$dir/pgmg-floor";
+}
+
+# floor_drop DB: the floor's function gone again
+sub floor_drop {
+	my ($db) = @_;
+	sh("psql -X -q -v ON_ERROR_STOP=1 -d $db -c 'DROP FUNCTION pgmg_bench.floor(jsonb, boolean)' -c 'DROP SCHEMA pgmg_bench'");
+}
+
 # stats TIMES: (min, median, max)
 sub stats {
 	my @s = sort { $a <=> $b } @_;

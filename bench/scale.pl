@@ -12,8 +12,11 @@
 #     client, as a ratio of medians;
 #   - the backend's peak memory (VmHWM) for the limit and for one fresh
 #     apply through the SQL API (pgmg.apply(files) in a psql session);
-#   - a no-op plan, and a leaf view edited minus a no-op apply (the same
-#     client path), against one hand-written DROP VIEW + CREATE VIEW of it;
+#   - a no-op plan against the upload-only floor (common.pl's
+#     floor_client: the same client sending the same files to a function
+#     that only reads them), and a leaf view edited minus a no-op apply
+#     (the same client path), against one hand-written DROP VIEW + CREATE
+#     VIEW of it;
 #   - the lock-table entries the plan predicts against those held at the
 #     end of a fresh apply.
 # Then the growth exponents between consecutive sizes (log t2/t1 over
@@ -123,11 +126,14 @@ for my $n (@sizes) {
 	my $edited = $orig;
 	$edited =~ s/WHERE a IS NOT NULL/WHERE a IS NOT NULL AND id > -1/ or
 		$edited =~ s/;\s*$/ WHERE id > -1;\n/ or die "scale: cannot edit the leaf $leaf\n";
-	my @noop_apply;
+	my (@noop_apply, @floor);
+	my $floor = floor_client($repo, $proj, 'pgmg_scale_applied', "$proj/sql");
 	for my $i (1 .. $runs) {
 		push @noop, timed("PGDATABASE=pgmg_scale_applied $pgmg plan --code-dir=$proj/sql");
+		push @floor, timed("PGDATABASE=pgmg_scale_applied $floor plan --code-dir=$proj/sql");
 		push @noop_apply, timed("PGDATABASE=pgmg_scale_applied $pgmg apply --code-dir=$proj/sql");
 	}
+	floor_drop('pgmg_scale_applied');
 	open(my $fh, '>', "$proj/sql/$leaf_path") or die;
 	print $fh $edited;
 	close($fh);
@@ -146,11 +152,12 @@ for my $n (@sizes) {
 	print $fh $orig;
 	close($fh);
 	push @rows, {label => $files, n => $files, limit => $limit, fresh => $fresh, limit_kb => $limit_kb,
-				 pgmg_kb => $pgmg_kb, predicted => $predicted, held => $held, noop => \@noop, noop_apply => \@noop_apply, leaf => \@leaf, hand => \@hand,
+				 pgmg_kb => $pgmg_kb, predicted => $predicted, held => $held, noop => \@noop, floor => \@floor, noop_apply => \@noop_apply, leaf => \@leaf, hand => \@hand,
 				 leaf_steps => scalar(@$plan)};
-	printf "%6d objects: locks predicted %d, held %d (%.3f); limit %.3f s, fresh %.3f s (%.2fx); memory %d / %d kB (%.2fx); no-op plan %.3f s; leaf edit - no-op apply %.3f s vs hand-written %.3f s (%.2fx)\n",
+	printf "%6d objects: locks predicted %d, held %d (%.3f); limit %.3f s, fresh %.3f s (%.2fx); memory %d / %d kB (%.2fx); no-op plan %.3f s vs upload-only floor %.3f s (%.2fx); leaf edit - no-op apply %.3f s vs hand-written %.3f s (%.2fx)\n",
 		$files, $predicted, $held, $predicted / $held, median(@$limit), median(@$fresh),
 		median(@$fresh) / median(@$limit), $pgmg_kb, $limit_kb, $pgmg_kb / $limit_kb, median(@noop),
+		median(@floor), median(@noop) / median(@floor),
 		median(@leaf) - median(@noop_apply), median(@hand), (median(@leaf) - median(@noop_apply)) / median(@hand);
 	sh("dropdb --if-exists $_") for qw(pgmg_scale_x pgmg_scale_y pgmg_scale_applied);
 }
@@ -196,14 +203,15 @@ sh("dropdb --if-exists $_") for qw(pgmg_scale_x pgmg_scale_tables);
 
 if ($markdown) {
 	open(my $md, '>', $markdown) or die;
-	print $md "| objects | server-side limit s | fresh apply s | ratio (target <= 1.2) | backend peak kB, limit / pgmg | ratio (target <= 1.5) | no-op plan s | leaf edit - no-op apply s | hand-written DROP+CREATE s | ratio (target <= 2) |\n";
-	print $md "|---|---|---|---|---|---|---|---|---|---|\n";
+	print $md "| objects | server-side limit s | fresh apply s | ratio (target <= 1.2) | backend peak kB, limit / pgmg | ratio (target <= 1.5) | no-op plan s | upload-only floor s | ratio (target <= 1.5) | leaf edit - no-op apply s | hand-written DROP+CREATE s | ratio (target <= 2) |\n";
+	print $md "|---|---|---|---|---|---|---|---|---|---|---|---|\n";
 	for my $r (@rows, $over ? ($over) : ()) {
 		my $leafpart = $r->{noop} ?
-			sprintf('%.3f [%.3f] | %.3f | %.3f | %.2f', median(@{ $r->{noop} }), minimum(@{ $r->{noop} }),
+			sprintf('%.3f [%.3f] | %.3f [%.3f] | %.2f | %.3f | %.3f | %.2f', median(@{ $r->{noop} }), minimum(@{ $r->{noop} }),
+					median(@{ $r->{floor} }), minimum(@{ $r->{floor} }), median(@{ $r->{noop} }) / median(@{ $r->{floor} }),
 					median(@{ $r->{leaf} }) - median(@{ $r->{noop_apply} }), median(@{ $r->{hand} }),
 					(median(@{ $r->{leaf} }) - median(@{ $r->{noop_apply} })) / median(@{ $r->{hand} })) :
-			' | | | ';
+			' | | | | | ';
 		printf $md "| %s | %.3f [%.3f] | %.3f [%.3f] | %.2f | %d / %d | %.2f | %s |\n",
 			$r->{label},
 			median(@{ $r->{limit} }), minimum(@{ $r->{limit} }), median(@{ $r->{fresh} }), minimum(@{ $r->{fresh} }),
