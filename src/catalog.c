@@ -270,10 +270,14 @@ pgmg_catalog_version(const ObjectAddress *addr)
 bool
 pgmg_drifted(PgmgStateObj *obj)
 {
-	char	   *version = pgmg_catalog_version(&obj->addr);
+	char	   *version;
 	bool		legacy;
 	bool		drifted;
 
+	/* versions.c compared them already */
+	if (obj->version_matches)
+		return false;
+	version = pgmg_catalog_version(&obj->addr);
 	if (version && obj->catalog_version && strcmp(version, obj->catalog_version) == 0)
 		return false;
 	legacy = strncmp(obj->fingerprint, FINGERPRINT_PREFIX, strlen(FINGERPRINT_PREFIX)) != 0;

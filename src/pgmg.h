@@ -25,7 +25,8 @@
  *	 keep.c  order.c		what replaced objects must not lose; file order
  *	 migration.c			what a migration is and what it targets
  *	 parse.c  state.c		what files define and reference; recorded state
- *	 catalog.c				identities, fingerprints, dependents, DDL text
+ *	 catalog.c  versions.c	identities, fingerprints, dependents, DDL text;
+ *							state rows found unchanged, all together
  *	 definition.c  printed.c	canonical definitions: the same in every copy;
  *							CREATE statements as pg_dump prints them
  *	 columns.c				what a view's query puts out and reads
@@ -569,6 +570,8 @@ struct PgmgStateObj
 	bool		dropping;		/* will be dropped by the plan */
 	bool		refresh;		/* not drifted, but recorded from other
 								 * catalog rows or the old way */
+	bool		version_matches;	/* resolved by versions.c: its catalog
+									 * rows are the recorded versions */
 };
 
 /* a row of pgmg.pgmg_migrations */
@@ -597,6 +600,9 @@ typedef struct PgmgHistoryRow
 } PgmgHistoryRow;
 
 extern List *pgmg_load_state(void);
+
+/* versions.c */
+extern void pgmg_resolve_recorded(List *objs);
 extern List *pgmg_load_migrations(void);
 extern void pgmg_record_migration(const char *name, const char *checksum,
 								  double duration_ms, bool baseline);

@@ -431,6 +431,7 @@ pgmg_action_name(PgmgAction action)
 static void
 load_state(PlanCtx *ctx)
 {
+	List	   *all;
 	ListCell   *lc;
 
 	ctx->managed = pgmg_addr_map("pgmg managed objects");
@@ -445,7 +446,10 @@ load_state(PlanCtx *ctx)
 
 	ctx->foreign = pgmg_addr_map("pgmg other projects' objects");
 	ctx->state = NIL;
-	foreach(lc, pgmg_load_state())
+	all = pgmg_load_state();
+	/* rows whose objects are as recorded, resolved together */
+	pgmg_resolve_recorded(all);
+	foreach(lc, all)
 	{
 		PgmgStateObj *obj = lfirst(lc);
 		List	   *rows;
@@ -453,13 +457,15 @@ load_state(PlanCtx *ctx)
 		/* another project's object: never ours to drop or take */
 		if (strcmp(obj->project, pgmg_project) != 0)
 		{
-			if (pgmg_resolve(obj->kind, obj->names, obj->args, &obj->addr))
+			if (obj->version_matches ||
+				pgmg_resolve(obj->kind, obj->names, obj->args, &obj->addr))
 				pgmg_addr_put(ctx->foreign, &obj->addr, obj);
 			continue;
 		}
 		ctx->state = lappend(ctx->state, obj);
 		rows = pgmg_str_get(ctx->state_files, obj->file);
-		if (pgmg_resolve(obj->kind, obj->names, obj->args, &obj->addr))
+		if (obj->version_matches ||
+			pgmg_resolve(obj->kind, obj->names, obj->args, &obj->addr))
 			pgmg_addr_put(ctx->managed, &obj->addr, obj);
 		else
 			obj->addr.objectId = InvalidOid;

@@ -62,6 +62,7 @@ static SPIPlanPtr start_plan = NULL;
 static SPIPlanPtr refresh_plan = NULL;
 
 static List *text_array_to_list(Datum d, bool isnull);
+static int	state_name_cmp(const ListCell *a, const ListCell *b);
 static Datum list_to_text_array(List *items);
 static SPIPlanPtr prepare_kept(const char *sql, int nargs, Oid *types);
 static void record_def(RecordBatch *batch, PgmgFile *file, PgmgDef *def);
@@ -82,7 +83,7 @@ pgmg_load_state(void)
 	ret = pgmg_spi_execute("SELECT object_name, object_hash, file, kind, identity, "
 						   "obj_names, obj_args, fingerprint, decorations, catalog_version, "
 						   "hash_version, project "
-						   "FROM pgmg.pgmg_state ORDER BY object_name COLLATE pg_catalog.\"C\"", true, 0);
+						   "FROM pgmg.pgmg_state", true, 0);
 	if (ret != SPI_OK_SELECT)
 		elog(ERROR, "could not read pgmg.pgmg_state: %s", SPI_result_code_string(ret));
 
@@ -112,7 +113,17 @@ pgmg_load_state(void)
 		result = lappend(result, obj);
 	}
 	SPI_freetuptable(SPI_tuptable);
+	/* sorted here: a sort in the query copied every row once more */
+	list_sort(result, state_name_cmp);
 	return result;
+}
+
+/* list_sort comparator: PgmgStateObj by object_name, bytewise (as COLLATE "C") */
+static int
+state_name_cmp(const ListCell *a, const ListCell *b)
+{
+	return strcmp(((PgmgStateObj *) lfirst(a))->object_name,
+				  ((PgmgStateObj *) lfirst(b))->object_name);
 }
 
 /*
