@@ -502,8 +502,12 @@ hash_normalised(const char *text, char *out, bool keep_values)
 	if (inside)
 		pfree(inside);
 
+	/* hex by hand: sprintf per byte was most of hashing a small file */
 	for (i = 0; i < PG_SHA256_DIGEST_LENGTH; i++)
-		sprintf(out + 2 * i, "%02x", digest[i]);
+	{
+		out[2 * i] = "0123456789abcdef"[digest[i] >> 4];
+		out[2 * i + 1] = "0123456789abcdef"[digest[i] & 0x0f];
+	}
 	out[PGMG_HASH_LEN - 1] = '\0';
 }
 

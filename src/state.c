@@ -63,6 +63,7 @@ static SPIPlanPtr refresh_plan = NULL;
 
 static List *text_array_to_list(Datum d, bool isnull);
 static int	state_name_cmp(const ListCell *a, const ListCell *b);
+static char *text_value(HeapTuple tup, TupleDesc desc, int col);
 static Datum list_to_text_array(List *items);
 static SPIPlanPtr prepare_kept(const char *sql, int nargs, Oid *types);
 static void record_def(RecordBatch *batch, PgmgFile *file, PgmgDef *def);
@@ -95,27 +96,41 @@ pgmg_load_state(void)
 		bool		isnull;
 		Datum		d;
 
-		obj->object_name = SPI_getvalue(tup, desc, 1);
-		obj->hash = SPI_getvalue(tup, desc, 2);
-		obj->file = SPI_getvalue(tup, desc, 3);
-		obj->kind = SPI_getvalue(tup, desc, 4);
-		obj->identity = SPI_getvalue(tup, desc, 5);
+		obj->object_name = text_value(tup, desc, 1);
+		obj->hash = text_value(tup, desc, 2);
+		obj->file = text_value(tup, desc, 3);
+		obj->kind = text_value(tup, desc, 4);
+		obj->identity = text_value(tup, desc, 5);
 		d = SPI_getbinval(tup, desc, 6, &isnull);
 		obj->names = text_array_to_list(d, isnull);
 		d = SPI_getbinval(tup, desc, 7, &isnull);
 		obj->args = text_array_to_list(d, isnull);
-		obj->fingerprint = SPI_getvalue(tup, desc, 8);
-		obj->decorations = SPI_getvalue(tup, desc, 9);
-		obj->catalog_version = SPI_getvalue(tup, desc, 10);
+		obj->fingerprint = text_value(tup, desc, 8);
+		obj->decorations = text_value(tup, desc, 9);
+		obj->catalog_version = text_value(tup, desc, 10);
 		d = SPI_getbinval(tup, desc, 11, &isnull);
 		obj->legacy_hash = !isnull && DatumGetInt16(d) < PGMG_HASH_VERSION;
-		obj->project = SPI_getvalue(tup, desc, 12);
+		obj->project = text_value(tup, desc, 12);
 		result = lappend(result, obj);
 	}
 	SPI_freetuptable(SPI_tuptable);
 	/* sorted here: a sort in the query copied every row once more */
 	list_sort(result, state_name_cmp);
 	return result;
+}
+
+/*
+ * text_value
+ *		A text column of an SPI row as a C string, or NULL; without the
+ *		output function lookup SPI_getvalue makes for every value.
+ */
+static char *
+text_value(HeapTuple tup, TupleDesc desc, int col)
+{
+	bool		isnull;
+	Datum		d = SPI_getbinval(tup, desc, col, &isnull);
+
+	return isnull ? NULL : TextDatumGetCString(d);
 }
 
 /* list_sort comparator: PgmgStateObj by object_name, bytewise (as COLLATE "C") */
