@@ -53,7 +53,7 @@ sub report {
 # the plan of the current project files against a database, as JSON
 sub plan_json {
 	my ($db, $args) = @_;
-	return decode_json(sh("PGDATABASE=$db $pgmg plan --format=json $args"))->{steps};
+	return decode_json(stdout_of("PGDATABASE=$db $pgmg plan --format=json $args"))->{steps};
 }
 
 # the plan must do something, or the workload measures nothing

@@ -14,6 +14,20 @@ sub sh {
 	return $out;
 }
 
+# stdout_of CMD: its standard output alone (pgmg prints its JSON there
+# and its messages on stderr); dies with both when it fails
+sub stdout_of {
+	my ($cmd) = @_;
+	my $err = `mktemp`;
+	chomp $err;
+	my $out = `$cmd 2>$err`;
+	my $status = $?;
+	my $msg = `cat $err`;
+	unlink $err;
+	die "failed ($status): $cmd\n$out$msg" if $status;
+	return $out;
+}
+
 # timed CMD: the wall-clock seconds it took
 sub timed {
 	my ($cmd) = @_;

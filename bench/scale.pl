@@ -15,8 +15,8 @@
 #   - a no-op plan against the upload-only floor (common.pl's
 #     floor_client: the same client sending the same files to a function
 #     that only reads them), and a leaf view edited minus a no-op apply
-#     (the same client path), against one hand-written DROP VIEW + CREATE
-#     VIEW of it;
+#     (the same client path, each on a fresh copy of the applied database),
+#     against one hand-written DROP VIEW + CREATE VIEW of it;
 #   - the lock-table entries the plan predicts against those held at the
 #     end of a fresh apply.
 # Then the growth exponents between consecutive sizes (log t2/t1 over
@@ -41,6 +41,14 @@ my $dir = tempdir(CLEANUP => 1);
 require "$repo/bench/common.pl";
 
 sub median { return (stats(@_))[1]; }
+
+# write_file PATH TEXT
+sub write_file {
+	my ($path, $text) = @_;
+	open(my $fh, '>', $path) or die "$path: $!\n";
+	print $fh $text;
+	close($fh);
+}
 sub minimum { return (stats(@_))[0]; }
 
 # the peak resident memory of the backend, in kB, after the SQL in FILE
@@ -131,26 +139,27 @@ for my $n (@sizes) {
 	for my $i (1 .. $runs) {
 		push @noop, timed("PGDATABASE=pgmg_scale_applied $pgmg plan --code-dir=$proj/sql");
 		push @floor, timed("PGDATABASE=pgmg_scale_applied $floor plan --code-dir=$proj/sql");
-		push @noop_apply, timed("PGDATABASE=pgmg_scale_applied $pgmg apply --code-dir=$proj/sql");
 	}
 	floor_drop('pgmg_scale_applied');
-	open(my $fh, '>', "$proj/sql/$leaf_path") or die;
-	print $fh $edited;
-	close($fh);
-	my $plan = decode_json(sh("PGDATABASE=pgmg_scale_applied $pgmg plan --format=json --code-dir=$proj/sql"))->{steps};
+	write_file("$proj/sql/$leaf_path", $edited);
+	my $plan = decode_json(stdout_of("PGDATABASE=pgmg_scale_applied $pgmg plan --format=json --code-dir=$proj/sql"))->{steps};
 	die "scale: the leaf edit planned no step\n" unless @$plan;
 	open(my $hs, '>', "$proj/hand.sql") or die;
 	print $hs "DROP VIEW $leaf;\n$edited";
 	close($hs);
+	# the no-op apply and the leaf edit each on a fresh copy, one after the
+	# other, so that the difference is the edit's own cost
 	for my $i (1 .. $runs) {
+		write_file("$proj/sql/$leaf_path", $orig);
+		fresh_db('pgmg_scale_y', 'pgmg_scale_applied');
+		push @noop_apply, timed("PGDATABASE=pgmg_scale_y $pgmg apply --code-dir=$proj/sql");
+		write_file("$proj/sql/$leaf_path", $edited);
 		fresh_db('pgmg_scale_y', 'pgmg_scale_applied');
 		push @leaf, timed("PGDATABASE=pgmg_scale_y $pgmg apply --code-dir=$proj/sql");
 		fresh_db('pgmg_scale_y', 'pgmg_scale_applied');
 		push @hand, timed("psql -X -q -1 -v ON_ERROR_STOP=1 -d pgmg_scale_y -f $proj/hand.sql");
 	}
-	open($fh, '>', "$proj/sql/$leaf_path") or die;
-	print $fh $orig;
-	close($fh);
+	write_file("$proj/sql/$leaf_path", $orig);
 	push @rows, {label => $files, n => $files, limit => $limit, fresh => $fresh, limit_kb => $limit_kb,
 				 pgmg_kb => $pgmg_kb, predicted => $predicted, held => $held, noop => \@noop, floor => \@floor, noop_apply => \@noop_apply, leaf => \@leaf, hand => \@hand,
 				 leaf_steps => scalar(@$plan)};
