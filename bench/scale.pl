@@ -126,8 +126,13 @@ for my $n (@sizes) {
 	my $files = () = sh("cd $proj/sql && find . -name '*.sql'") =~ /\n/g;
 	my ($limit, $fresh, $limit_kb, $pgmg_kb, $predicted, $held) = fresh_apply_rows("$n objects", $proj, $files);
 
-	# no-op plan and a leaf edit, from the applied project
-	fresh_db('pgmg_scale_applied', 'pgmg_scale_x');
+	# no-op plan and a leaf edit, from the applied project (not from
+	# pgmg_scale_x: the lock count rolled its apply back); its plan must be
+	# empty, or the no-op rows would measure something else
+	fresh_db('pgmg_scale_applied', 'pgmg_scale_tables');
+	sh("PGDATABASE=pgmg_scale_applied $pgmg apply --code-dir=$proj/sql");
+	die "scale: the applied project records too few objects\n" unless recorded('pgmg_scale_applied') == $files;
+	sh("PGDATABASE=pgmg_scale_applied $pgmg plan --exit-code --code-dir=$proj/sql");
 	my (@noop, @leaf, @hand);
 	my ($leaf, $leaf_path) = @{ { map { my @f = split; ($f[0] => [@f[1 .. $#f]]) } split /\n/, sh("cat $proj/meta.txt") }->{leaf} };
 	my $orig = sh("cat $proj/sql/$leaf_path");
