@@ -600,9 +600,6 @@ typedef struct PgmgHistoryRow
 } PgmgHistoryRow;
 
 extern List *pgmg_load_state(void);
-
-/* versions.c */
-extern void pgmg_resolve_recorded(List *objs);
 extern List *pgmg_load_migrations(void);
 extern void pgmg_record_migration(const char *name, const char *checksum,
 								  double duration_ms, bool baseline);
@@ -615,6 +612,9 @@ extern void pgmg_record_files(List *files, List *forget);
 extern void pgmg_refresh_record(PgmgStateObj *obj);
 extern char *pgmg_recorded_definition(const char *object_name);
 extern char *pgmg_file_decorations(PgmgFile *file);
+
+/* versions.c: state rows whose catalog rows are the recorded versions */
+extern void pgmg_resolve_recorded(List *objs);
 
 /*
  * plan.c: the ordered steps

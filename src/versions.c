@@ -10,8 +10,9 @@
  * identifier, then xmin, block and offset of each row).  A row version
  * names one content in this cluster: the row at that place with that xmin
  * is the row pgmg recorded, unchanged.  So for views, materialized views
- * and routines, the rows at the recorded places are read with one TID scan
- * per catalog (pg_class, pg_rewrite, pg_proc); where each still has its
+ * and routines, the rows at the recorded places are fetched directly from
+ * pg_rewrite, pg_class and pg_proc (a heap fetch each, under one catalog
+ * snapshot, with no query and no name lookup); where each still has its
  * recorded xmin, and the object's schema, name, kind and argument types
  * still are the ones the row names, the object is the one resolving the
  * row by name would find, and its version is the recorded one: the row is
@@ -21,7 +22,8 @@
  * and the version comparison to decide as before; so this changes what a
  * plan costs, never what it says.
  *
- * Reads catalogs through SPI in the caller's connection; takes only the
+ * Reads the catalogs as the syscache does (a catalog snapshot), so a row is
+ * seen here exactly when the lookup by name would see it; takes only the
  * catalogs' AccessShareLock.
  *
  * Copyright (c) 2026, the pgmg authors
@@ -32,19 +34,21 @@
  */
 #include "postgres.h"
 
+#include "access/heapam.h"
 #include "access/htup_details.h"
+#include "access/table.h"
 #include "access/transam.h"
 #include "access/xlog.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_proc.h"
-#include "catalog/pg_type.h"
-#include "executor/spi.h"
+#include "catalog/pg_rewrite.h"
 #include "rewrite/rewriteSupport.h"
-#include "storage/itemptr.h"
+#include "storage/bufmgr.h"
 #include "utils/builtins.h"
 #include "utils/hsearch.h"
 #include "utils/lsyscache.h"
-#include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/snapmgr.h"
 
 #include "pgmg.h"
 
@@ -55,27 +59,12 @@ typedef struct RowVersion
 	ItemPointerData tid;
 } RowVersion;
 
-/* a catalog row read at a recorded place */
-typedef struct PlacedRow
+/* an open catalog and its size, for fetching rows at recorded places */
+typedef struct Catalog
 {
-	ItemPointerData tid;		/* hash key */
-	TransactionId xmin;
-	Oid			oid;			/* pg_class, pg_proc: the object; pg_rewrite:
-								 * ev_class */
-	char		subkind;		/* relkind or prokind */
-	Oid			nsp;
-	char	   *name;			/* relname, proname or rulename */
-	oidvector  *args;			/* pg_proc: proargtypes */
-} PlacedRow;
-
-/* the objects a kind has here */
-typedef enum VersionCatalog
-{
-	VC_CLASS,
-	VC_REWRITE,
-	VC_PROC,
-	VC_COUNT
-} VersionCatalog;
+	Relation	rel;
+	BlockNumber nblocks;
+} Catalog;
 
 /* an Oid and its text (schema or type names), looked up once */
 typedef struct OidName
@@ -84,14 +73,30 @@ typedef struct OidName
 	char	   *name;
 } OidName;
 
+/* what one call needs: the catalogs, the snapshot, the names seen */
+typedef struct Resolver
+{
+	Snapshot	snapshot;
+	Catalog		class;
+	Catalog		rewrite;
+	Catalog		proc;
+	HTAB	   *schemas;
+	HTAB	   *types;
+} Resolver;
+
 static int	parse_version(const char *version, const char *prefix,
 						  RowVersion *parts, int max);
-static HTAB *read_placed(VersionCatalog which, List *tids);
-static int	tid_cmp(const ListCell *a, const ListCell *b);
-static PlacedRow *placed(HTAB *rows, RowVersion *v);
+static bool fetch_version(Resolver *r, Catalog *cat, RowVersion *v,
+						  HeapTuple tup, Buffer *buf);
+static bool relation_unchanged(Resolver *r, PgmgStateObj *obj,
+							   const PgmgKind *kind, RowVersion *parts, Oid *oid);
+static bool routine_unchanged(Resolver *r, PgmgStateObj *obj,
+							  const PgmgKind *kind, RowVersion *part, Oid *oid);
 static const char *cached_name(HTAB *names, Oid oid, bool type);
-static bool same_names(PgmgStateObj *obj, HTAB *schemas, HTAB *types,
-					   PlacedRow *row);
+static bool same_names(Resolver *r, PgmgStateObj *obj, Oid nsp,
+					   const char *name, const oidvector *args);
+static HTAB *oid_names(const char *name);
+static void open_catalog(Catalog *cat, Oid relid);
 
 /*
  * pgmg_resolve_recorded
@@ -103,88 +108,47 @@ void
 pgmg_resolve_recorded(List *objs)
 {
 	char	   *prefix = psprintf(UINT64_FORMAT ";", GetSystemIdentifier());
-	List	   *tids[VC_COUNT] = {NIL, NIL, NIL};
-	RowVersion *parts;
-	int		   *nparts;
-	HTAB	   *rows[VC_COUNT];
-	HTAB	   *schemas;
-	HTAB	   *types;
-	HASHCTL		ctl;
+	Resolver	r;
 	ListCell   *lc;
-	int			i = 0;
-	int			v;
 
 	if (objs == NIL)
 		return;
-	parts = palloc(sizeof(RowVersion) * 2 * list_length(objs));
-	nparts = palloc(sizeof(int) * list_length(objs));
+	r.snapshot = RegisterSnapshot(GetCatalogSnapshot(RelationRelationId));
+	open_catalog(&r.class, RelationRelationId);
+	open_catalog(&r.rewrite, RewriteRelationId);
+	open_catalog(&r.proc, ProcedureRelationId);
+	r.schemas = oid_names("pgmg schema names");
+	r.types = oid_names("pgmg type names");
 
-	/* the places each row's version names, by catalog */
 	foreach(lc, objs)
 	{
 		PgmgStateObj *obj = lfirst(lc);
 		const PgmgKind *kind = pgmg_kind_by_name(obj->kind);
-		RowVersion *mine = &parts[2 * i];
-		int			n = obj->catalog_version && kind ?
-			parse_version(obj->catalog_version, prefix, mine, 2) : -1;
+		RowVersion	parts[2];
+		int			n;
+		Oid			oid;
+		bool		same = false;
 
-		nparts[i++] = -1;
+		if (kind == NULL || obj->catalog_version == NULL)
+			continue;
+		n = parse_version(obj->catalog_version, prefix, parts, 2);
 		if (n == 2 && kind->classid == RelationRelationId &&
 			(kind->subkind == RELKIND_VIEW || kind->subkind == RELKIND_MATVIEW))
-		{
-			tids[VC_REWRITE] = lappend(tids[VC_REWRITE], &mine[0].tid);
-			tids[VC_CLASS] = lappend(tids[VC_CLASS], &mine[1].tid);
-			nparts[i - 1] = 2;
-		}
+			same = relation_unchanged(&r, obj, kind, parts, &oid);
 		else if (n == 1 && kind->classid == ProcedureRelationId)
-		{
-			tids[VC_PROC] = lappend(tids[VC_PROC], &mine[0].tid);
-			nparts[i - 1] = 1;
-		}
-	}
-	for (v = 0; v < VC_COUNT; v++)
-		rows[v] = read_placed(v, tids[v]);
-
-	memset(&ctl, 0, sizeof(ctl));
-	ctl.keysize = sizeof(Oid);
-	ctl.entrysize = sizeof(OidName);
-	ctl.hcxt = CurrentMemoryContext;
-	schemas = hash_create("pgmg schema names", 16, &ctl,
-						  HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
-	types = hash_create("pgmg type names", 64, &ctl,
-						HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
-
-	i = 0;
-	foreach(lc, objs)
-	{
-		PgmgStateObj *obj = lfirst(lc);
-		RowVersion *mine = &parts[2 * i];
-		int			n = nparts[i++];
-		const PgmgKind *kind;
-		PlacedRow  *row;
-
-		if (n < 0)
-			continue;
-		kind = pgmg_kind_by_name(obj->kind);
-		if (n == 2)
-		{
-			PlacedRow  *rule = placed(rows[VC_REWRITE], &mine[0]);
-
-			row = placed(rows[VC_CLASS], &mine[1]);
-			if (rule == NULL || row == NULL || rule->oid != row->oid ||
-				strcmp(rule->name, ViewSelectRuleName) != 0)
-				continue;
-		}
-		else
-			row = placed(rows[VC_PROC], &mine[0]);
-		if (row == NULL || row->subkind != kind->subkind ||
-			!same_names(obj, schemas, types, row))
+			same = routine_unchanged(&r, obj, kind, &parts[0], &oid);
+		if (!same)
 			continue;
 		obj->addr.classId = kind->classid;
-		obj->addr.objectId = row->oid;
+		obj->addr.objectId = oid;
 		obj->addr.objectSubId = 0;
 		obj->version_matches = true;
 	}
+
+	table_close(r.proc.rel, AccessShareLock);
+	table_close(r.rewrite.rel, AccessShareLock);
+	table_close(r.class.rel, AccessShareLock);
+	UnregisterSnapshot(r.snapshot);
 }
 
 /*
@@ -223,109 +187,84 @@ parse_version(const char *version, const char *prefix, RowVersion *parts, int ma
 }
 
 /*
- * read_placed
- *		The rows of one catalog at the given places (ItemPointer *), in one
- *		TID scan, keyed by place.
+ * fetch_version
+ *		The row at a version's place, when it is visible and still has the
+ *		version's xmin: true with the row in tup and its buffer pinned in
+ *		*buf (the caller releases it).
  */
-static HTAB *
-read_placed(VersionCatalog which, List *tids)
+static bool
+fetch_version(Resolver *r, Catalog *cat, RowVersion *v, HeapTuple tup, Buffer *buf)
 {
-	static const char *const queries[VC_COUNT] = {
-		"SELECT c.ctid, c.xmin, c.oid, c.relkind, c.relnamespace, c.relname, NULL::pg_catalog.oidvector "
-		"FROM pg_catalog.pg_class c WHERE c.ctid OPERATOR(pg_catalog.=) ANY ($1)",
-		"SELECT r.ctid, r.xmin, r.ev_class, NULL::pg_catalog.\"char\", NULL::pg_catalog.oid, r.rulename, NULL::pg_catalog.oidvector "
-		"FROM pg_catalog.pg_rewrite r WHERE r.ctid OPERATOR(pg_catalog.=) ANY ($1)",
-		"SELECT p.ctid, p.xmin, p.oid, p.prokind, p.pronamespace, p.proname, p.proargtypes "
-		"FROM pg_catalog.pg_proc p WHERE p.ctid OPERATOR(pg_catalog.=) ANY ($1)",
-	};
-	HASHCTL		ctl;
-	HTAB	   *rows;
-	Datum	   *items;
-	Datum		arg;
-	Oid			argtype = TIDARRAYOID;
-	SPIPlanPtr	plan;
-	MemoryContext cxt;
-	int			n = 0;
-	uint64		r;
-	ListCell   *lc;
-	int			ret;
-
-	memset(&ctl, 0, sizeof(ctl));
-	ctl.keysize = sizeof(ItemPointerData);
-	ctl.entrysize = sizeof(PlacedRow);
-	ctl.hcxt = CurrentMemoryContext;
-	rows = hash_create("pgmg placed rows", Max(list_length(tids), 16), &ctl,
-					   HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
-	if (tids == NIL)
-		return rows;
-
-	/* in block order: the TID scan sorts them again, quickly when sorted */
-	list_sort(tids, tid_cmp);
-	items = palloc(sizeof(Datum) * list_length(tids));
-	foreach(lc, tids)
-		items[n++] = PointerGetDatum(lfirst(lc));
-	arg = PointerGetDatum(construct_array(items, n, TIDOID, sizeof(ItemPointerData),
-										  false, TYPALIGN_SHORT));
-
-	/*
-	 * A generic plan: planned for the array's values, the planner estimates
-	 * the selectivity of every element (a tenth of the whole read at 20,000
-	 * rows) and then scans the catalog whole anyway
-	 */
-	cxt = CurrentMemoryContext;
-	plan = SPI_prepare_cursor(queries[which], 1, &argtype, CURSOR_OPT_GENERIC_PLAN);
-	MemoryContextSwitchTo(cxt);
-	if (plan == NULL)
-		elog(ERROR, "could not prepare a read of catalog rows: %s",
-			 SPI_result_code_string(SPI_result));
-	ret = pgmg_spi_execute_plan(plan, &arg, NULL, true, 0);
-	if (ret != SPI_OK_SELECT)
-		elog(ERROR, "could not read catalog rows at recorded places: %s",
-			 SPI_result_code_string(ret));
-	for (r = 0; r < SPI_processed; r++)
+	/* a place past the end (the catalog was rewritten smaller) is no row */
+	if (ItemPointerGetBlockNumber(&v->tid) >= cat->nblocks)
+		return false;
+	tup->t_self = v->tid;
+	if (!heap_fetch(cat->rel, r->snapshot, tup, buf, false))
+		return false;
+	if (!TransactionIdEquals(HeapTupleHeaderGetRawXmin(tup->t_data), v->xmin))
 	{
-		HeapTuple	tup = SPI_tuptable->vals[r];
-		TupleDesc	desc = SPI_tuptable->tupdesc;
-		ItemPointer tid;
-		PlacedRow  *row;
-		bool		isnull;
-		bool		found;
-		Datum		d;
-
-		tid = (ItemPointer) DatumGetPointer(SPI_getbinval(tup, desc, 1, &isnull));
-		row = hash_search(rows, tid, HASH_ENTER, &found);
-		row->xmin = DatumGetTransactionId(SPI_getbinval(tup, desc, 2, &isnull));
-		row->oid = DatumGetObjectId(SPI_getbinval(tup, desc, 3, &isnull));
-		d = SPI_getbinval(tup, desc, 4, &isnull);
-		row->subkind = isnull ? '\0' : DatumGetChar(d);
-		d = SPI_getbinval(tup, desc, 5, &isnull);
-		row->nsp = isnull ? InvalidOid : DatumGetObjectId(d);
-		row->name = pstrdup(NameStr(*DatumGetName(SPI_getbinval(tup, desc, 6, &isnull))));
-		d = SPI_getbinval(tup, desc, 7, &isnull);
-		row->args = isnull ? NULL : (oidvector *) PG_DETOAST_DATUM_COPY(d);
+		ReleaseBuffer(*buf);
+		return false;
 	}
-	SPI_freetuptable(SPI_tuptable);
-	SPI_freeplan(plan);
-	return rows;
-}
-
-/* list_sort comparator: ItemPointer by block, then offset */
-static int
-tid_cmp(const ListCell *a, const ListCell *b)
-{
-	return ItemPointerCompare(lfirst(a), lfirst(b));
+	return true;
 }
 
 /*
- * placed
- *		The row read at a version's place, when it still has its xmin.
+ * relation_unchanged
+ *		A view's or materialized view's rows (its _RETURN rule, then its
+ *		pg_class row) are the recorded versions and it is still of the
+ *		row's kind and name: true, with its OID.
  */
-static PlacedRow *
-placed(HTAB *rows, RowVersion *v)
+static bool
+relation_unchanged(Resolver *r, PgmgStateObj *obj, const PgmgKind *kind,
+				   RowVersion *parts, Oid *oid)
 {
-	PlacedRow  *row = hash_search(rows, &v->tid, HASH_FIND, NULL);
+	HeapTupleData tup;
+	Buffer		buf;
+	Oid			ev_class;
+	bool		same;
 
-	return row && TransactionIdEquals(row->xmin, v->xmin) ? row : NULL;
+	if (!fetch_version(r, &r->rewrite, &parts[0], &tup, &buf))
+		return false;
+	ev_class = ((Form_pg_rewrite) GETSTRUCT(&tup))->ev_class;
+	same = strcmp(NameStr(((Form_pg_rewrite) GETSTRUCT(&tup))->rulename),
+				  ViewSelectRuleName) == 0;
+	ReleaseBuffer(buf);
+	if (!same || !fetch_version(r, &r->class, &parts[1], &tup, &buf))
+		return false;
+	{
+		Form_pg_class c = (Form_pg_class) GETSTRUCT(&tup);
+
+		*oid = c->oid;
+		same = c->oid == ev_class && c->relkind == kind->subkind &&
+			same_names(r, obj, c->relnamespace, NameStr(c->relname), NULL);
+	}
+	ReleaseBuffer(buf);
+	return same;
+}
+
+/*
+ * routine_unchanged
+ *		A routine's pg_proc row is the recorded version and it is still of
+ *		the row's kind, name and argument types: true, with its OID.
+ */
+static bool
+routine_unchanged(Resolver *r, PgmgStateObj *obj, const PgmgKind *kind,
+				  RowVersion *part, Oid *oid)
+{
+	HeapTupleData tup;
+	Buffer		buf;
+	Form_pg_proc p;
+	bool		same;
+
+	if (!fetch_version(r, &r->proc, part, &tup, &buf))
+		return false;
+	p = (Form_pg_proc) GETSTRUCT(&tup);
+	*oid = p->oid;
+	same = p->prokind == kind->subkind &&
+		same_names(r, obj, p->pronamespace, NameStr(p->proname), &p->proargtypes);
+	ReleaseBuffer(buf);
+	return same;
 }
 
 /*
@@ -348,29 +287,51 @@ cached_name(HTAB *names, Oid oid, bool type)
 
 /*
  * same_names
- *		Are the row's schema, name and argument types the ones the state
- *		row names (names[] = schema, name; args[] = argument types)?
+ *		Are the schema, name and argument types (NULL: none) the ones the
+ *		state row names (names[] = schema, name; args[] = argument types)?
  */
 static bool
-same_names(PgmgStateObj *obj, HTAB *schemas, HTAB *types, PlacedRow *row)
+same_names(Resolver *r, PgmgStateObj *obj, Oid nsp, const char *name,
+		   const oidvector *args)
 {
 	const char *schema;
-	int			nargs = row->args ? row->args->dim1 : 0;
+	int			nargs = args ? args->dim1 : 0;
 	int			i = 0;
 	ListCell   *lc;
 
 	if (list_length(obj->names) != 2 || list_length(obj->args) != nargs)
 		return false;
-	schema = cached_name(schemas, row->nsp, false);
+	schema = cached_name(r->schemas, nsp, false);
 	if (schema == NULL || strcmp(schema, linitial(obj->names)) != 0 ||
-		strcmp(row->name, lsecond(obj->names)) != 0)
+		strcmp(name, lsecond(obj->names)) != 0)
 		return false;
 	foreach(lc, obj->args)
 	{
-		const char *type = cached_name(types, row->args->values[i++], true);
+		const char *type = cached_name(r->types, args->values[i++], true);
 
 		if (type == NULL || strcmp(type, lfirst(lc)) != 0)
 			return false;
 	}
 	return true;
+}
+
+/* a map from OIDs to names, in CurrentMemoryContext */
+static HTAB *
+oid_names(const char *name)
+{
+	HASHCTL		ctl;
+
+	memset(&ctl, 0, sizeof(ctl));
+	ctl.keysize = sizeof(Oid);
+	ctl.entrysize = sizeof(OidName);
+	ctl.hcxt = CurrentMemoryContext;
+	return hash_create(name, 64, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+}
+
+/* a catalog opened for fetching, with its size now */
+static void
+open_catalog(Catalog *cat, Oid relid)
+{
+	cat->rel = table_open(relid, AccessShareLock);
+	cat->nblocks = RelationGetNumberOfBlocks(cat->rel);
 }

@@ -68,6 +68,22 @@ for catalog in pg_class pg_rewrite pg_proc; do
 done
 out=$(plan --exit-code)
 is $? 0 "catalog rows moved by VACUUM FULL: nothing to do"
+# rows recorded past where VACUUM FULL then ends the catalogs
+sql "DO \$\$ BEGIN FOR i IN 1..400 LOOP EXECUTE format('CREATE VIEW shop.pad%s AS SELECT %s AS a', i, i); EXECUTE format('CREATE FUNCTION shop.pad%s() RETURNS integer LANGUAGE sql RETURN %s', i, i); END LOOP; END \$\$" >/dev/null
+echo "CREATE VIEW shop.item_names AS SELECT id, name, price FROM shop.items;" >sql/views/item_names.sql
+echo "CREATE FUNCTION shop.with_tax(p shop.amount) RETURNS integer LANGUAGE sql IMMUTABLE RETURN p * 3;" >sql/functions/with_tax.sql
+pgmg apply --migrations-dir=migrations --code-dir=sql >/dev/null 2>&1
+ok $? "a view and a function recreated after 800 other objects"
+sql "DO \$\$ BEGIN FOR i IN 1..400 LOOP EXECUTE format('DROP VIEW shop.pad%s', i); EXECUTE format('DROP FUNCTION shop.pad%s()', i); END LOOP; END \$\$" >/dev/null
+before=$(sql "SELECT pg_catalog.pg_relation_size('pg_catalog.pg_rewrite') / 8192")
+for catalog in pg_class pg_rewrite pg_proc; do
+	sql "VACUUM FULL pg_catalog.$catalog" >/dev/null
+done
+after=$(sql "SELECT pg_catalog.pg_relation_size('pg_catalog.pg_rewrite') / 8192")
+[ "$after" -lt "$before" ]
+ok $? "VACUUM FULL made pg_rewrite smaller ($before -> $after blocks)"
+out=$(plan --exit-code)
+is $? 0 "rows recorded past the catalogs' new end: nothing to do"
 for catalog in pg_class pg_rewrite pg_proc; do
 	sql "VACUUM FREEZE pg_catalog.$catalog" >/dev/null
 done
@@ -83,7 +99,7 @@ createdb "$restored"
 pg_dump -Fc "$PGDATABASE" | pg_restore -d "$restored" 2>&1
 out=$(PGDATABASE=$restored plan --exit-code)
 is $? 0 "a restored dump: nothing to do"
-PGDATABASE=$restored sql "CREATE OR REPLACE VIEW shop.item_names AS SELECT id, name FROM shop.items WHERE id > 0" >/dev/null
+PGDATABASE=$restored sql "CREATE OR REPLACE VIEW shop.item_names AS SELECT id, name, price FROM shop.items WHERE id > 0" >/dev/null
 out=$(PGDATABASE=$restored plan --exit-code)
 is $? 3 "and drift in it is found"
 dropdb "$restored"
