@@ -64,7 +64,6 @@ static SPIPlanPtr refresh_plan = NULL;
 static List *text_array_to_list(Datum d, bool isnull);
 static int	state_name_cmp(const ListCell *a, const ListCell *b);
 static char *text_value(HeapTuple tup, TupleDesc desc, int col);
-static Datum list_to_text_array(List *items);
 static SPIPlanPtr prepare_kept(const char *sql, int nargs, Oid *types);
 static void record_def(RecordBatch *batch, PgmgFile *file, PgmgDef *def);
 static void flush_records(RecordBatch *batch);
@@ -363,7 +362,7 @@ pgmg_record_history(PgmgHistoryRow *row)
 	values[1] = TimestampTzGetDatum(row->started);
 	values[2] = CStringGetTextDatum(row->outcome);
 	values[3] = Int32GetDatum(row->steps);
-	values[4] = list_to_text_array(row->migrations);
+	values[4] = pgmg_text_array(row->migrations);
 	ret = pgmg_spi_execute_args("WITH h AS (INSERT INTO pgmg.pgmg_history "
 								"(project, started_at, outcome, steps, migrations, files_hash, "
 								"sqlstate, error, detail, duration_ms, library_version, client_host, "
@@ -420,7 +419,7 @@ pgmg_record_files(List *files, List *forget)
 										 "WHERE file OPERATOR(pg_catalog.=) ANY ($1) "
 										 "AND project OPERATOR(pg_catalog.=) pg_catalog.current_setting('pgmg.project')",
 										 1, types);
-	paths = list_to_text_array(all);
+	paths = pgmg_text_array(all);
 	ret = pgmg_spi_execute_plan(delete_files_plan, &paths, NULL, false, 0);
 	if (ret != SPI_OK_DELETE)
 		elog(ERROR, "could not update pgmg.pgmg_state: %s", SPI_result_code_string(ret));
@@ -490,8 +489,8 @@ record_def(RecordBatch *batch, PgmgFile *file, PgmgDef *def)
 	row[2] = file->path;
 	row[3] = kind;
 	row[4] = identity;
-	row[5] = DatumGetCString(OidFunctionCall1(F_ARRAY_OUT, list_to_text_array(names)));
-	row[6] = DatumGetCString(OidFunctionCall1(F_ARRAY_OUT, list_to_text_array(args)));
+	row[5] = DatumGetCString(OidFunctionCall1(F_ARRAY_OUT, pgmg_text_array(names)));
+	row[6] = DatumGetCString(OidFunctionCall1(F_ARRAY_OUT, pgmg_text_array(args)));
 	row[7] = pgmg_fingerprint_of(definition);
 	row[8] = pgmg_file_decorations(file);
 	row[9] = version;
@@ -688,16 +687,4 @@ text_array_to_list(Datum d, bool isnull)
 	for (i = 0; i < n; i++)
 		result = lappend(result, nulls[i] ? NULL : TextDatumGetCString(elems[i]));
 	return result;
-}
-
-static Datum
-list_to_text_array(List *items)
-{
-	Datum	   *elems = palloc(sizeof(Datum) * Max(list_length(items), 1));
-	int			n = 0;
-	ListCell   *lc;
-
-	foreach(lc, items)
-		elems[n++] = CStringGetTextDatum((char *) lfirst(lc));
-	return PointerGetDatum(construct_array(elems, n, TEXTOID, -1, false, TYPALIGN_INT));
 }
