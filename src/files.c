@@ -462,7 +462,6 @@ hash_normalised(const char *text, char *out, bool keep_values)
 	bool		ok = true;
 	bool	   *inside = NULL;
 	int			line = 0;
-	int			i;
 
 	/* text that did not come through pgmg_read_files may still hold one */
 	p += bom_length(p);
@@ -502,12 +501,8 @@ hash_normalised(const char *text, char *out, bool keep_values)
 	if (inside)
 		pfree(inside);
 
-	/* hex by hand: sprintf per byte was most of hashing a small file */
-	for (i = 0; i < PG_SHA256_DIGEST_LENGTH; i++)
-	{
-		out[2 * i] = "0123456789abcdef"[digest[i] >> 4];
-		out[2 * i + 1] = "0123456789abcdef"[digest[i] & 0x0f];
-	}
+	/* not sprintf per byte, which was most of hashing a small file */
+	hex_encode((const char *) digest, PG_SHA256_DIGEST_LENGTH, out);
 	out[PGMG_HASH_LEN - 1] = '\0';
 }
 

@@ -452,20 +452,20 @@ load_state(PlanCtx *ctx)
 	foreach(lc, all)
 	{
 		PgmgStateObj *obj = lfirst(lc);
+		bool		found = obj->version_matches ||
+			pgmg_resolve(obj->kind, obj->names, obj->args, &obj->addr);
 		List	   *rows;
 
 		/* another project's object: never ours to drop or take */
 		if (strcmp(obj->project, pgmg_project) != 0)
 		{
-			if (obj->version_matches ||
-				pgmg_resolve(obj->kind, obj->names, obj->args, &obj->addr))
+			if (found)
 				pgmg_addr_put(ctx->foreign, &obj->addr, obj);
 			continue;
 		}
 		ctx->state = lappend(ctx->state, obj);
 		rows = pgmg_str_get(ctx->state_files, obj->file);
-		if (obj->version_matches ||
-			pgmg_resolve(obj->kind, obj->names, obj->args, &obj->addr))
+		if (found)
 			pgmg_addr_put(ctx->managed, &obj->addr, obj);
 		else
 			obj->addr.objectId = InvalidOid;

@@ -221,24 +221,23 @@ relation_unchanged(Resolver *r, PgmgStateObj *obj, const PgmgKind *kind,
 {
 	HeapTupleData tup;
 	Buffer		buf;
+	Form_pg_rewrite rule;
+	Form_pg_class c;
 	Oid			ev_class;
 	bool		same;
 
 	if (!fetch_version(r, &r->rewrite, &parts[0], &tup, &buf))
 		return false;
-	ev_class = ((Form_pg_rewrite) GETSTRUCT(&tup))->ev_class;
-	same = strcmp(NameStr(((Form_pg_rewrite) GETSTRUCT(&tup))->rulename),
-				  ViewSelectRuleName) == 0;
+	rule = (Form_pg_rewrite) GETSTRUCT(&tup);
+	ev_class = rule->ev_class;
+	same = strcmp(NameStr(rule->rulename), ViewSelectRuleName) == 0;
 	ReleaseBuffer(buf);
 	if (!same || !fetch_version(r, &r->class, &parts[1], &tup, &buf))
 		return false;
-	{
-		Form_pg_class c = (Form_pg_class) GETSTRUCT(&tup);
-
-		*oid = c->oid;
-		same = c->oid == ev_class && c->relkind == kind->subkind &&
-			same_names(r, obj, c->relnamespace, NameStr(c->relname), NULL);
-	}
+	c = (Form_pg_class) GETSTRUCT(&tup);
+	*oid = c->oid;
+	same = c->oid == ev_class && c->relkind == kind->subkind &&
+		same_names(r, obj, c->relnamespace, NameStr(c->relname), NULL);
 	ReleaseBuffer(buf);
 	return same;
 }
@@ -269,8 +268,11 @@ routine_unchanged(Resolver *r, PgmgStateObj *obj, const PgmgKind *kind,
 
 /*
  * cached_name
- *		A schema's name, or a type's qualified name as identities print it,
- *		looked up once per call of pgmg_resolve_recorded; NULL when gone.
+ *		A schema's name (NULL when gone), or a type's qualified name as
+ *		identities print it (format_type_be_qualified), looked up once per
+ *		call of pgmg_resolve_recorded.  Schemas are not named the way
+ *		identities name a temporary one (pg_temp): resolving that name by
+ *		name finds nothing either.
  */
 static const char *
 cached_name(HTAB *names, Oid oid, bool type)
@@ -279,9 +281,7 @@ cached_name(HTAB *names, Oid oid, bool type)
 	OidName    *e = hash_search(names, &oid, HASH_ENTER, &found);
 
 	if (!found)
-		e->name = type ? format_type_extended(oid, -1, FORMAT_TYPE_FORCE_QUALIFY |
-											  FORMAT_TYPE_INVALID_AS_NULL) :
-			get_namespace_name(oid);
+		e->name = type ? format_type_be_qualified(oid) : get_namespace_name(oid);
 	return e->name;
 }
 
@@ -307,9 +307,7 @@ same_names(Resolver *r, PgmgStateObj *obj, Oid nsp, const char *name,
 		return false;
 	foreach(lc, obj->args)
 	{
-		const char *type = cached_name(r->types, args->values[i++], true);
-
-		if (type == NULL || strcmp(type, lfirst(lc)) != 0)
+		if (strcmp(cached_name(r->types, args->values[i++], true), lfirst(lc)) != 0)
 			return false;
 	}
 	return true;
