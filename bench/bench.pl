@@ -197,20 +197,15 @@ for my $w (['a column retyped', "$proj/migrations", 'alter'], ['a column and an 
 # 6. the client's upload of the file set, alone: the client's own upload
 # functions, sending every file to a temporary table; the rows and bytes
 # that arrived are checked, so that the row cannot silently measure nothing
-sh("sed -n '/^# -* upload\$/,/^# -* output\$/p' $pgmg > $dir/upload.sh");
-# and the JSON string escaper copy_rows uses, defined further down
+# (the upload section, and the JSON string escaper copy_rows uses, defined
+# further down)
 {
-	open(my $client, '<', $pgmg) or die;
-	my $text = do { local $/; <$client> };
-	close($client);
-	my ($escaper) = $text =~ /^(awk_json='.*?^\}')$/ms or die "bench: no awk_json in $pgmg\n";
-	open(my $u, '>>', "$dir/upload.sh") or die;
-	print $u "$escaper\n";
-	close($u);
+	my $client = read_file($pgmg);
+	my ($upload) = $client =~ /^(# -* upload\n.*?^# -* output\n)/ms or die "bench: no upload section in $pgmg\n";
+	my ($escaper) = $client =~ /^(awk_json='.*?^\}')$/ms or die "bench: no awk_json in $pgmg\n";
+	write_file("$dir/upload.sh", "$upload$escaper\n");
 }
-open(my $up, '>', "$dir/upload_run.sh") or die;
-print $up "nl='\n'\n. $dir/upload.sh\n{ echo 'CREATE TEMP TABLE u (grp text, path text, content text); COPY u FROM STDIN;'; copy_rows code $proj/sql || exit 1; printf '\\\\.\\n'; echo 'SELECT count(*), sum(octet_length(content)) FROM u;'; } | psql -X -q -At -F ' ' -v ON_ERROR_STOP=1 -d pgmg_bench_applied\n";
-close($up);
+write_file("$dir/upload_run.sh", "nl='\n'\n. $dir/upload.sh\n{ echo 'CREATE TEMP TABLE u (grp text, path text, content text); COPY u FROM STDIN;'; copy_rows code $proj/sql || exit 1; printf '\\\\.\\n'; echo 'SELECT count(*), sum(octet_length(content)) FROM u;'; } | psql -X -q -At -F ' ' -v ON_ERROR_STOP=1 -d pgmg_bench_applied\n");
 my @upload;
 for my $i (1 .. $runs) {
 	my $t = time();

@@ -28,6 +28,23 @@ sub stdout_of {
 	return $out;
 }
 
+# read_file PATH: its whole text
+sub read_file {
+	my ($path) = @_;
+	open(my $fh, '<', $path) or die "$path: $!\n";
+	my $text = do { local $/; <$fh> };
+	close($fh);
+	return $text;
+}
+
+# write_file PATH TEXT
+sub write_file {
+	my ($path, $text) = @_;
+	open(my $fh, '>', $path) or die "$path: $!\n";
+	print $fh $text;
+	close($fh);
+}
+
 # timed CMD: the wall-clock seconds it took
 sub timed {
 	my ($cmd) = @_;
@@ -66,23 +83,17 @@ sub floor_client {
 		$bytes += -s "$sqldir/$f";
 	}
 	die "bench: no code files under $sqldir\n" unless $files;
-	open(my $in, '<', "$repo/bin/pgmg") or die;
-	my $text = do { local $/; <$in> };
-	close($in);
+	my $text = read_file("$repo/bin/pgmg");
 	my $n = ($text =~ s/(SELECT step, action, object, COALESCE\(file, ''\), reason FROM )pgmg\.plan\(/$1pgmg_bench.floor(/g);
 	die "bench: the client's plan query was found $n times, not once: the floor would measure something else\n" unless $n == 1;
-	open(my $out, '>', "$dir/pgmg-floor") or die;
-	print $out $text;
-	close($out);
+	write_file("$dir/pgmg-floor", $text);
 	chmod 0755, "$dir/pgmg-floor";
-	open(my $sql, '>', "$dir/floor.sql") or die;
-	print $sql "CREATE SCHEMA pgmg_bench;\n",
+	write_file("$dir/floor.sql", join('', "CREATE SCHEMA pgmg_bench;\n",
 		"CREATE FUNCTION pgmg_bench.floor(files jsonb, allow boolean) RETURNS TABLE (step integer, action text, object text, file text, reason text)\n",
 		"LANGUAGE plpgsql AS \$\$ DECLARE n bigint; b bigint; BEGIN\n",
 		"SELECT count(*), sum(octet_length(e.value)) INTO n, b FROM jsonb_each_text(files->'code') e;\n",
 		"IF n IS DISTINCT FROM $files OR b IS DISTINCT FROM $bytes THEN RAISE EXCEPTION 'floor: read % files of % bytes, not $files of $bytes', n, b; END IF;\n",
-		"END \$\$;\n";
-	close($sql);
+		"END \$\$;\n"));
 	sh("psql -X -q -v ON_ERROR_STOP=1 -d $db -f $dir/floor.sql");
 	return "$dir/pgmg-floor";
 }

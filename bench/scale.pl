@@ -42,13 +42,6 @@ require "$repo/bench/common.pl";
 
 sub median { return (stats(@_))[1]; }
 
-# write_file PATH TEXT
-sub write_file {
-	my ($path, $text) = @_;
-	open(my $fh, '>', $path) or die "$path: $!\n";
-	print $fh $text;
-	close($fh);
-}
 sub minimum { return (stats(@_))[0]; }
 
 # the peak resident memory of the backend, in kB, after the SQL in FILE
